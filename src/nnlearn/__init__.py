@@ -1,0 +1,39 @@
+"""nnlearn: the mathematics of neural-network learning, from scratch on NumPy.
+
+The seed's core (losses, the central-difference ``numerical_diff`` and
+``numerical_gradient``, ``gradient_descent``, ``softmax`` and ``SimpleNet``)
+reproduces the book's printed values exactly; around it are accurate
+derivatives, backpropagation layers and networks, a gradient checker,
+optimizers and MNIST training.
+"""
+
+from nnlearn.descent import gradient_descent
+from nnlearn.differentiate import numerical_diff, numerical_gradient
+from nnlearn.functions import (
+    cross_entropy_error,
+    identity_function,
+    mean_squared_error,
+    one_hot,
+    relu,
+    sigmoid,
+    softmax,
+    step_function,
+)
+from nnlearn.networks import SimpleNet
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SimpleNet",
+    "cross_entropy_error",
+    "gradient_descent",
+    "identity_function",
+    "mean_squared_error",
+    "numerical_diff",
+    "numerical_gradient",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "step_function",
+]
