@@ -218,7 +218,7 @@ def mean_squared_error(y: ArrayLike, t: ArrayLike) -> float:
     Examples
     --------
     >>> mean_squared_error([0.1, 0.05, 0.6, 0.0], [0, 0, 1, 0])
-    0.09625
+    0.08625
     """
     y = as_float_array(y, "y")
     t = as_float_array(t, "t")
