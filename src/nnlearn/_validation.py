@@ -95,3 +95,13 @@ def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
         f"{name} must be None, an integer seed or a numpy.random.Generator, "
         f"got {type(rng).__name__}"
     )
+
+
+def check_non_negative_finite(value: Any, name: str) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number >= 0, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
