@@ -1,4 +1,4 @@
-"""Shared fixtures: headless matplotlib, the seed's functions and a seeded generator."""
+"""Shared fixtures: headless matplotlib, a seeded generator and the real-MNIST folder."""
 
 import os
 
@@ -6,16 +6,6 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-
-def function_1(x):
-    """The seed's one-variable example: 0.01 x^2 + 0.1 x."""
-    return 0.01 * x**2 + 0.1 * x
-
-
-def function_2(x):
-    """The seed's two-variable example: x0^2 + x1^2."""
-    return x[0] ** 2 + x[1] ** 2
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
-from conftest import function_2
 from numpy.testing import assert_allclose
 
 from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_gradient
+from nnlearn.functions import function_2
 
 
 def test_seed_values():

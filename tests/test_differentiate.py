@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
-from conftest import function_1, function_2
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from nnlearn.differentiate import numerical_diff, numerical_gradient
+from nnlearn.functions import function_1, function_2
 
 
 class TestNumericalDiff:

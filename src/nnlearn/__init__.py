@@ -11,6 +11,8 @@ from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
 from nnlearn.functions import (
     cross_entropy_error,
+    function_1,
+    function_2,
     identity_function,
     mean_squared_error,
     one_hot,
@@ -26,6 +28,8 @@ __version__ = "0.1.0"
 __all__ = [
     "SimpleNet",
     "cross_entropy_error",
+    "function_1",
+    "function_2",
     "gradient_descent",
     "identity_function",
     "mean_squared_error",

@@ -225,3 +225,32 @@ def mean_squared_error(y: ArrayLike, t: ArrayLike) -> float:
     if y.shape != t.shape:
         raise ValueError(f"y and t must have the same shape, got {y.shape} and {t.shape}")
     return float(0.5 * np.sum((y - t) ** 2))
+
+
+def function_1(x: float | np.ndarray) -> float | np.ndarray:
+    """The chapter's one-variable example :math:`f(x) = 0.01 x^2 + 0.1 x`.
+
+    Its derivative is :math:`f'(x) = 0.02 x + 0.1` (0.2 at x = 5).
+
+    Examples
+    --------
+    >>> function_1(5.0)
+    0.75
+    """
+    return 0.01 * x**2 + 0.1 * x
+
+
+def function_2(x: np.ndarray) -> float | np.ndarray:
+    """The chapter's two-variable example :math:`f(x_0, x_1) = x_0^2 + x_1^2`.
+
+    Its gradient is :math:`(2 x_0, 2 x_1)`.
+
+    ``x`` is a vector ``(x0, x1)`` or any array whose first axis has length 2
+    (so a grid ``(2, ny, nx)`` evaluates all points at once).
+
+    Examples
+    --------
+    >>> float(function_2(np.array([3.0, 4.0])))
+    25.0
+    """
+    return x[0] ** 2 + x[1] ** 2
