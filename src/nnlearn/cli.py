@@ -35,8 +35,36 @@ def _run_tour(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_plot(subparsers: argparse._SubParsersAction) -> None:
+    from nnlearn.tour import FIGURES
+
+    parser = subparsers.add_parser(
+        "plot",
+        help="draw one figure of the chapter",
+        description="Draw one figure of the chapter and save it as PNG or SVG "
+                    "(chosen by the suffix of --out).",
+    )
+    parser.add_argument("name", choices=list(FIGURES), help="the figure")
+    parser.add_argument("--out", default=None, help="file to write, .png or .svg "
+                        "(default: NAME.png)")
+    parser.add_argument(
+        "--lang", choices=("en", "ko"), default=None,
+        help="language of the labels (default: from the locale, English otherwise)",
+    )
+    parser.set_defaults(run=_run_plot)
+
+
+def _run_plot(args: argparse.Namespace) -> int:
+    from nnlearn import plots, tour
+
+    path = plots.check_figure_path(args.out or f"{args.name}.png")  # before drawing
+    plots.save(tour.make_figure(args.name, lang=args.lang), path)
+    print(f"nnlearn: wrote {path}")
+    return 0
+
+
 #: Every subcommand's ``_add_*`` function, in the order ``--help`` lists them.
-COMMANDS = [_add_tour]
+COMMANDS = [_add_tour, _add_plot]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -138,30 +138,39 @@ def _new_figure(**kwargs: Any) -> Figure:
 def save(fig: Figure, path: str | Path, *, dpi: int = 100) -> Path:
     """Write ``fig`` to ``path`` as PNG or SVG, chosen by the suffix; return the path.
 
-    Missing parent folders are created.
+    Missing parent folders are created; any other suffix is a ValueError
+    (see :func:`check_figure_path`).
+    """
+    path = check_figure_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format=path.suffix[1:].lower(), dpi=dpi)
+    return path
+
+
+def check_figure_path(path: str | Path) -> Path:
+    """Return ``path`` as a Path if it ends in .png or .svg (any case), else raise ValueError.
 
     Examples
     --------
-    >>> save(plot_function_and_tangent(lambda x: x**2), "figure.jpg")
+    >>> check_figure_path("out/tangent.SVG").suffix
+    '.SVG'
+    >>> check_figure_path("tangent.jpg")
     Traceback (most recent call last):
         ...
-    ValueError: path must end in .png or .svg, got 'figure.jpg'
+    ValueError: path must end in .png or .svg, got 'tangent.jpg'
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
+    if path.suffix.lower() not in (".png", ".svg"):
         raise ValueError(f"path must end in .png or .svg, got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format=suffix[1:], dpi=dpi)
     return path
 
 
 def _limits(value: Sequence[float], name: str) -> tuple[float, float]:
-    low, high = (float(v) for v in as_float_array(value, name).reshape(-1)[:2])
-    if np.size(value) != 2 or not low < high:
+    limits = as_float_array(value, name)
+    if limits.shape != (2,) or not limits[0] < limits[1]:
         raise ValueError(f"{name} must be two finite numbers (low, high) with low < high, "
                          f"got {value!r}")
-    return low, high
+    return float(limits[0]), float(limits[1])
 
 
 def _check_num(num: int, name: str, minimum: int) -> int:
@@ -363,10 +372,11 @@ def plot_descent_paths(
 ) -> Figure:
     """Draw gradient-descent paths, one panel per learning rate, over contour lines of ``f``.
 
-    The points are coloured by step, so a path that jumps across the minimum
-    (oscillation) or away from it (divergence) can be followed. Each path is ``gradient_descent(f, init_x, lr, step_num, return_path=True)``.
-    The title of a panel says what the path does (computed from its steps):
-    converges slowly, converges, oscillates (steps reverse direction) or
+    Each path is ``gradient_descent(f, init_x, lr, step_num, return_path=True)``;
+    its points are coloured by step, so a path that jumps across the minimum
+    (oscillation) or away from it (divergence) can be followed. The title of
+    a panel says what the path does, as computed from its steps: converges
+    slowly, converges, oscillates (steps reverse direction) or
     diverges (steps grow). A path that diverges so far that
     :func:`~nnlearn.descent.gradient_descent` raises ``FloatingPointError``
     is drawn up to its last point, and the title names the step.
