@@ -1,16 +1,43 @@
-"""Training on data: mini-batch loop, history, checkpoints and evaluation.
+"""Training on data: the mini-batch loop, its history, checkpoints and evaluation.
 
-The ``Trainer`` drives any network that exposes ``params``,
-``loss_and_gradient(x, t)`` and ``accuracy(x, t)``, with any optimizer from
-:mod:`nnlearn.optimizers`.
+:class:`Trainer` drives any network that has ``params`` (name -> array, updated
+in place), ``loss_and_gradient(x, t)`` and ``predict(x)``, with any optimizer
+of :mod:`nnlearn.optimizers`. Accuracy is computed in batches so memory stays
+bounded; the loss of every step and the accuracies of every evaluation go to a
+:class:`History` that saves itself as JSON or CSV.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
+from tqdm.auto import tqdm
 
-from nnlearn._validation import check_positive_int
+from nnlearn._atomic import atomic_write
+from nnlearn._validation import check_positive_int, make_rng
+from nnlearn.checkpoints import load_checkpoint, save_checkpoint
+from nnlearn.optimizers import Optimizer
+
+#: Ways of drawing mini-batches: a fresh permutation per epoch, or the book's draw with replacement.
+SAMPLING = ("shuffle", "replacement")
+#: Samples per forward pass when computing accuracy.
+EVAL_BATCH_SIZE = 2000
+#: Steps between two refreshes of the progress bar.
+PROGRESS_EVERY = 50
 
 
 def _as_labels(values: ArrayLike, name: str) -> tuple[np.ndarray, int]:
@@ -76,3 +103,437 @@ def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -
             raise ValueError(f"labels must be < n_classes={n_classes}, got {largest}")
     counts = np.bincount(t * n_classes + y, minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes).astype(np.int64)
+
+
+def predict_labels(network: Any, x: np.ndarray, batch_size: int = EVAL_BATCH_SIZE) -> np.ndarray:
+    """Class predicted for each row of ``x`` (argmax of ``network.predict``), batch by batch."""
+    batch_size = check_positive_int(batch_size, "batch_size")
+    batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
+    return np.concatenate([network.predict(batch).argmax(axis=1) for batch in batches])
+
+
+def evaluate_accuracy(
+    network: Any, x: np.ndarray, t: np.ndarray, batch_size: int = EVAL_BATCH_SIZE
+) -> float:
+    """Fraction of rows of ``x`` whose predicted class is ``t`` (labels or one-hot rows).
+
+    .. math:: \\mathrm{acc} = \\frac{1}{N} \\sum_n [\\arg\\max_k y_{nk} = t_n]
+    """
+    labels, _ = _as_labels(t, "t")
+    if len(labels) != len(x):
+        raise ValueError(f"x and t must hold as many samples, got {len(x)} and {len(labels)}")
+    return float(np.count_nonzero(predict_labels(network, x, batch_size) == labels) / len(x))
+
+
+@dataclass
+class History:
+    """What happened during training: the loss of each step, accuracies at each evaluation.
+
+    ``loss[i]`` is the mini-batch loss of step ``i + 1`` (before its update);
+    ``train_acc[j]`` and ``test_acc[j]`` were measured after ``eval_steps[j]``
+    steps (``test_acc`` stays empty without a test set); ``metadata`` holds the
+    configuration and timings.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists and dicts, ready for JSON."""
+        return {
+            "loss": [float(v) for v in self.loss],
+            "eval_steps": [int(v) for v in self.eval_steps],
+            "train_acc": [float(v) for v in self.train_acc],
+            "test_acc": [float(v) for v in self.test_acc],
+            "metadata": dict(self.metadata),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> History:
+        """Inverse of :meth:`to_dict`."""
+        missing = {"loss", "eval_steps", "train_acc"} - set(data)
+        if missing:
+            raise ValueError(f"history lacks {sorted(missing)}")
+        return cls(
+            loss=list(data["loss"]),
+            eval_steps=list(data["eval_steps"]),
+            train_acc=list(data["train_acc"]),
+            test_acc=list(data.get("test_acc", [])),
+            metadata=dict(data.get("metadata", {})),
+        )
+
+    def to_json(self, path: str | os.PathLike) -> Path:
+        """Write :meth:`to_dict` as JSON (atomically)."""
+        with atomic_write(path) as out:
+            out.write(json.dumps(self.to_dict(), indent=1).encode())
+        return Path(path)
+
+    @classmethod
+    def from_json(cls, path: str | os.PathLike) -> History:
+        """Read a file written by :meth:`to_json`."""
+        with open(path, encoding="utf-8") as file:
+            return cls.from_dict(json.load(file))
+
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """One row per step: ``step,loss,train_acc,test_acc`` (accuracies only at evaluations)."""
+        evals = dict(zip(self.eval_steps, range(len(self.eval_steps)), strict=True))
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(["step", "loss", "train_acc", "test_acc"])
+        for step in range(len(self.loss) + 1):
+            j = evals.get(step)
+            writer.writerow([
+                step,
+                repr(float(self.loss[step - 1])) if step else "",
+                repr(float(self.train_acc[j])) if j is not None else "",
+                repr(float(self.test_acc[j])) if j is not None and self.test_acc else "",
+            ])
+        with atomic_write(path) as out:
+            out.write(text.getvalue().encode())
+        return Path(path)
+
+
+def _check_data(x: Any, t: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check a dataset's shapes without copying it (no full-array scans)."""
+    x, t = np.asarray(x), np.asarray(t)
+    if x.dtype.kind != "f":
+        raise TypeError(f"x_{name} must be a floating-point array, got dtype {x.dtype}")
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"x_{name} must be a non-empty batch of samples, got shape {x.shape}")
+    if t.ndim not in (1, 2) or len(t) != len(x):
+        raise ValueError(
+            f"t_{name} must hold one label (or one-hot row) per sample of x_{name}: "
+            f"expected length {len(x)}, got shape {t.shape}"
+        )
+    return x, t
+
+
+class Trainer:
+    """Mini-batch training with evaluation, history, progress bar and checkpoints.
+
+    Each step draws a batch, calls ``network.loss_and_gradient`` once, checks
+    that the loss is finite, then ``optimizer.update(network.params, grads)``.
+
+    Parameters
+    ----------
+    network : object
+        Has ``params`` (dict of arrays, updated in place),
+        ``loss_and_gradient(x, t) -> (float, dict)`` and ``predict(x)``;
+        optionally ``rng`` (its generator, e.g. for dropout) and ``buffers``
+        (dict of non-trained arrays such as batch-norm running statistics),
+        both saved in checkpoints.
+    optimizer : Optimizer
+        From :mod:`nnlearn.optimizers`.
+    x_train, t_train : numpy.ndarray
+        Training samples (N, ...) and labels (N,) or one-hot rows (N, classes).
+    x_test, t_test : numpy.ndarray, optional
+        Test set, evaluated with the training set.
+    epochs, iters : int
+        Length of training: exactly one of them. An epoch is ``N // batch_size`` steps.
+    batch_size : int, default 100
+    sampling : {"shuffle", "replacement"}, default "shuffle"
+        ``"shuffle"``: each epoch visits a fresh permutation of the samples;
+        ``"replacement"``: each batch is drawn independently, as in the book.
+    eval_every : int, optional
+        Steps between evaluations (default: one epoch). Accuracy is also
+        measured before the first step and after the last.
+    seed : int or numpy.random.Generator, optional
+        Seed of the batch sampling.
+    callbacks : sequence of callables
+        Each called as ``callback(trainer)`` after every evaluation; training
+        stops early if one returns ``True``.
+    quiet : bool, default False
+        No progress bar (it is also silent when stderr is not a terminal).
+    checkpoint : path, optional
+        Where to save a checkpoint after every epoch, at the end, and on Ctrl-C.
+    metadata : dict, optional
+        JSON-serialisable facts (model, dataset) kept in the history and checkpoints.
+
+    Attributes
+    ----------
+    history : History
+    step : int
+        Steps done so far.
+    total_steps : int
+    """
+
+    def __init__(
+        self,
+        network: Any,
+        optimizer: Optimizer,
+        x_train: ArrayLike,
+        t_train: ArrayLike,
+        x_test: ArrayLike | None = None,
+        t_test: ArrayLike | None = None,
+        *,
+        epochs: int | None = None,
+        iters: int | None = None,
+        batch_size: int = 100,
+        sampling: str = "shuffle",
+        eval_every: int | None = None,
+        seed: int | np.random.Generator | None = None,
+        callbacks: Sequence[Callable[[Trainer], bool | None]] = (),
+        quiet: bool = False,
+        checkpoint: str | os.PathLike | None = None,
+        metadata: dict[str, Any] | None = None,
+    ):
+        for attribute in ("params", "loss_and_gradient", "predict"):
+            if not hasattr(network, attribute):
+                raise TypeError(f"network must have {attribute!r}, got {type(network).__name__}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be an nnlearn Optimizer, got {optimizer!r}")
+        self.network, self.optimizer = network, optimizer
+        self.x_train, self.t_train = _check_data(x_train, t_train, "train")
+        if (x_test is None) != (t_test is None):
+            raise ValueError("x_test and t_test must be given together")
+        self.x_test, self.t_test = (
+            (None, None) if x_test is None else _check_data(x_test, t_test, "test")
+        )
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        n = len(self.x_train)
+        if self.batch_size > n:
+            raise ValueError(f"batch_size must be <= the {n} training samples, got {batch_size}")
+        if sampling not in SAMPLING:
+            raise ValueError(f"sampling must be one of {SAMPLING}, got {sampling!r}")
+        self.sampling = sampling
+        self.steps_per_epoch = n // self.batch_size
+        if (epochs is None) == (iters is None):
+            raise ValueError("give exactly one of epochs and iters")
+        self.total_steps = (
+            check_positive_int(iters, "iters") if iters is not None
+            else check_positive_int(epochs, "epochs") * self.steps_per_epoch
+        )
+        if eval_every is None:
+            eval_every = self.steps_per_epoch
+        self.eval_every = check_positive_int(eval_every, "eval_every")
+        self.rng = make_rng(seed, "seed")
+        self.seed = seed if isinstance(seed, int) else None
+        self.callbacks = tuple(callbacks)
+        self.quiet = quiet
+        self.checkpoint = None if checkpoint is None else Path(checkpoint)
+        self.step = 0
+        self._permutation = np.empty(0, dtype=np.int64)
+        self._position = 0
+        self._interrupted = False
+        self.train_time = 0.0  # seconds spent in training steps (evaluations excluded)
+        self.history = History(metadata={**(metadata or {}), **self.config()})
+
+    # ------------------------------------------------------------------ configuration
+
+    def config(self) -> dict[str, Any]:
+        """The settings that define the run (stored in the history and checkpoints)."""
+        return {
+            "optimizer": type(self.optimizer).__name__.lower(),
+            **self.optimizer.hyperparameters(),
+            "batch_size": self.batch_size,
+            "sampling": self.sampling,
+            "total_steps": self.total_steps,
+            "steps_per_epoch": self.steps_per_epoch,
+            "eval_every": self.eval_every,
+            "seed": self.seed,
+            "n_train": len(self.x_train),
+            "n_test": 0 if self.x_test is None else len(self.x_test),
+        }
+
+    # ------------------------------------------------------------------ evaluation
+
+    def evaluate(self) -> tuple[float, float | None]:
+        """Train and test accuracy of the network as it is now (test is None without a test set)."""
+        train = evaluate_accuracy(self.network, self.x_train, self.t_train)
+        test = None if self.x_test is None else evaluate_accuracy(
+            self.network, self.x_test, self.t_test
+        )
+        return train, test
+
+    def _record_evaluation(self) -> bool:
+        train, test = self.evaluate()
+        history = self.history
+        history.eval_steps.append(self.step)
+        history.train_acc.append(train)
+        if test is not None:
+            history.test_acc.append(test)
+        return any(callback(self) for callback in self.callbacks)
+
+    # ------------------------------------------------------------------ the loop
+
+    def _next_batch(self) -> np.ndarray:
+        """Indices of the next mini-batch."""
+        n, size = len(self.x_train), self.batch_size
+        if self.sampling == "replacement":
+            return self.rng.integers(0, n, size)
+        if self._position + size > len(self._permutation):
+            self._permutation = self.rng.permutation(n)
+            self._position = 0
+        start = self._position
+        self._position = start + size
+        return self._permutation[start : start + size]
+
+    def _train_steps(self, stop: int) -> None:
+        """Run steps until ``self.step == stop`` or an interruption; the hot loop."""
+        network, optimizer = self.network, self.optimizer
+        params, losses, x, t = network.params, self.history.loss, self.x_train, self.t_train
+        next_batch, isfinite = self._next_batch, math.isfinite
+        step = self.step
+        while step < stop and not self._interrupted:
+            batch = next_batch()
+            loss, grads = network.loss_and_gradient(x[batch], t[batch])
+            if not isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} at step {step + 1} with learning rate "
+                    f"{optimizer.lr:g}: training stopped before that update; "
+                    "try a smaller learning rate"
+                )
+            optimizer.update(params, grads)
+            losses.append(loss)
+            step += 1
+            self.step = step
+
+    @contextmanager
+    def _catch_interrupt(self) -> Iterator[None]:
+        """Turn Ctrl-C into a flag checked between steps, so state is never half-updated."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum, frame):
+            self._interrupted = True
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _postfix(self) -> dict[str, str]:
+        history = self.history
+        postfix = {"loss": f"{history.loss[-1]:.4f}"} if history.loss else {}
+        if history.train_acc:
+            postfix["train"] = f"{history.train_acc[-1]:.4f}"
+        if history.test_acc:
+            postfix["test"] = f"{history.test_acc[-1]:.4f}"
+        return postfix
+
+    def run(self) -> History:
+        """Train until ``total_steps`` (continuing from :attr:`step`); return the history.
+
+        Raises
+        ------
+        FloatingPointError
+            The loss became NaN or infinite; the message names the step and
+            learning rate. The parameters are those before that step.
+        KeyboardInterrupt
+            On Ctrl-C, after finishing the current step and saving the checkpoint.
+        """
+        self._interrupted = False
+        started = time.perf_counter()
+        stop_early = False
+        if not self.history.eval_steps:
+            stop_early = self._record_evaluation()
+        bar = tqdm(
+            total=self.total_steps, initial=self.step, unit="step", dynamic_ncols=True,
+            disable=True if self.quiet else None, leave=False,
+        )
+        with bar, self._catch_interrupt(), np.errstate(over="ignore", invalid="ignore"):
+            while self.step < self.total_steps and not stop_early:
+                step = self.step
+                boundary = min(
+                    self.total_steps,
+                    (step // self.eval_every + 1) * self.eval_every,
+                    (step // self.steps_per_epoch + 1) * self.steps_per_epoch,
+                    (step // PROGRESS_EVERY + 1) * PROGRESS_EVERY,
+                )
+                tic = time.perf_counter()
+                self._train_steps(boundary)
+                self.train_time += time.perf_counter() - tic
+                bar.update(self.step - step)
+                if self._interrupted:
+                    self._save_if_asked()
+                    raise KeyboardInterrupt(f"training interrupted after step {self.step}")
+                if self.step % self.eval_every == 0 or self.step == self.total_steps:
+                    stop_early = self._record_evaluation()
+                if self.step % self.steps_per_epoch == 0 and self.step < self.total_steps:
+                    self._save_if_asked()
+                bar.set_postfix(self._postfix(), refresh=False)
+        if self.history.eval_steps[-1] != self.step:
+            self._record_evaluation()
+        wall = time.perf_counter() - started
+        self.history.metadata.update(
+            steps=self.step,
+            train_time=self.train_time,
+            wall_time=self.history.metadata.get("wall_time", 0.0) + wall,
+            steps_per_second=self.step / self.train_time if self.train_time else None,
+        )
+        self._save_if_asked()
+        return self.history
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _save_if_asked(self) -> None:
+        if self.checkpoint is not None:
+            self.save_checkpoint(self.checkpoint)
+
+    def save_checkpoint(self, path: str | os.PathLike) -> Path:
+        """Save weights, optimizer state, random states, step and history to ``path``."""
+        network = self.network
+        arrays = {f"param/{k}": v for k, v in network.params.items()}
+        arrays |= {f"buffer/{k}": v for k, v in getattr(network, "buffers", {}).items()}
+        arrays |= {f"optimizer/{k}": v for k, v in self.optimizer.state_dict().items()}
+        arrays["sampling/permutation"] = self._permutation
+        network_rng = getattr(network, "rng", None)
+        meta = {
+            "step": self.step,
+            "position": self._position,
+            "train_time": self.train_time,
+            "rng": self.rng.bit_generator.state,
+            "network_rng": None if network_rng is None else network_rng.bit_generator.state,
+            "config": self.config(),
+            "history": self.history.to_dict(),
+        }
+        return save_checkpoint(path, arrays, meta)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> None:
+        """Restore a checkpoint so that :meth:`run` continues exactly where it stopped.
+
+        The trainer must be built with the same network architecture, optimizer,
+        batch size and sampling as the run that saved it; ``total_steps`` may differ.
+        """
+        arrays, meta = load_checkpoint(path)
+        saved, mine = meta["config"], self.config()
+        for key in ("optimizer", "batch_size", "sampling", "n_train"):
+            if saved.get(key) != mine[key]:
+                raise ValueError(
+                    f"{path}: saved with {key}={saved.get(key)!r}, this run has {mine[key]!r}"
+                )
+        groups: dict[str, dict[str, np.ndarray]] = {}
+        for key, array in arrays.items():
+            group, _, name = key.partition("/")
+            groups.setdefault(group, {})[name] = array
+        buffers = getattr(self.network, "buffers", {})
+        load_arrays(self.network.params, groups.get("param", {}), f"{path}: parameter")
+        load_arrays(buffers, groups.get("buffer", {}), f"{path}: buffer")
+        self.optimizer.load_state_dict(groups.get("optimizer", {}))
+        self._permutation = groups["sampling"]["permutation"].astype(np.int64)
+        self._position = int(meta["position"])
+        self.rng.bit_generator.state = meta["rng"]
+        if meta["network_rng"] is not None and getattr(self.network, "rng", None) is not None:
+            self.network.rng.bit_generator.state = meta["network_rng"]
+        self.step = int(meta["step"])
+        self.train_time = float(meta["train_time"])
+        history = History.from_dict(meta["history"])
+        history.metadata.update(self.config())
+        self.history = history
+
+
+def load_arrays(target: dict[str, np.ndarray], saved: dict[str, np.ndarray], what: str) -> None:
+    """Copy ``saved`` into the arrays of ``target`` in place, checking names and shapes."""
+    if saved.keys() != target.keys():
+        raise ValueError(f"{what}s {sorted(saved)} do not match the network's {sorted(target)}")
+    for name, array in target.items():
+        if saved[name].shape != array.shape:
+            raise ValueError(
+                f"{what} {name} has shape {saved[name].shape}, the network's has {array.shape}"
+            )
+        array[...] = saved[name]
