@@ -228,8 +228,11 @@ def plot_function_and_tangent(
     x0s = np.atleast_1d(as_float_array(x0s, "x0s"))
     low, high = _limits(xlim, "xlim")
     x = np.linspace(low, high, _check_num(num, "num", 2))
-    y = np.asarray(f(x), dtype=float)
-    if y.shape != x.shape:  # f is not elementwise: one point at a time
+    try:
+        y = np.asarray(f(x), dtype=float)
+    except (TypeError, ValueError):  # f takes one number at a time
+        y = None
+    if y is None or y.shape != x.shape:
         y = np.array([scalar_value(f(v), "f") for v in x])
     with _drawing(lang) as text:
         fig = _new_figure(figsize=(6.4, 4.4))
