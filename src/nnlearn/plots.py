@@ -444,11 +444,11 @@ def _history_dict(history: Any) -> dict[str, np.ndarray]:
     data = history.to_dict() if hasattr(history, "to_dict") else history
     if not isinstance(data, Mapping):
         raise TypeError(f"history must be a History or a dict, got {type(history).__name__}")
-    missing = [key for key in ("loss", "eval_steps", "train_acc", "test_acc") if key not in data]
+    missing = [key for key in ("loss", "eval_steps", "train_acc") if key not in data]
     if missing:
         raise ValueError(f"history lacks {', '.join(missing)}; expected the keys loss, "
-                         f"eval_steps, train_acc and test_acc")
-    arrays = {key: np.asarray(data[key], dtype=float).reshape(-1)
+                         f"eval_steps, train_acc and (optionally) test_acc")
+    arrays = {key: np.asarray(data.get(key, ()), dtype=float).reshape(-1)
               for key in ("loss", "eval_steps", "train_acc", "test_acc")}
     if arrays["loss"].size == 0:
         raise ValueError("history must hold at least one loss value")
@@ -465,9 +465,9 @@ def plot_learning_curves(history: Any, *, lang: str | None = "en") -> Figure:
     Parameters
     ----------
     history : nnlearn.training.History or mapping
-        With ``loss`` (one value per step, step 1 first), ``eval_steps`` and
-        ``train_acc`` / ``test_acc`` (one value per evaluation step; either
-        accuracy list may be empty).
+        With ``loss`` (one value per step, step 1 first), ``eval_steps`` (the
+        number of steps done at each evaluation), ``train_acc`` and optionally
+        ``test_acc`` (one value per evaluation; either list may be empty).
 
     Examples
     --------
