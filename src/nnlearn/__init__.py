@@ -7,6 +7,14 @@ derivatives, backpropagation layers and networks, a gradient checker,
 optimizers and MNIST training.
 """
 
+from nnlearn.derivatives import (
+    DerivativeResult,
+    derivative,
+    directional_derivative,
+    gradient,
+    hessian,
+    jacobian,
+)
 from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
 from nnlearn.functions import (
@@ -26,12 +34,18 @@ from nnlearn.networks import SimpleNet
 __version__ = "0.1.0"
 
 __all__ = [
+    "DerivativeResult",
     "SimpleNet",
     "cross_entropy_error",
+    "derivative",
+    "directional_derivative",
     "function_1",
     "function_2",
+    "gradient",
     "gradient_descent",
+    "hessian",
     "identity_function",
+    "jacobian",
     "mean_squared_error",
     "numerical_diff",
     "numerical_gradient",
