@@ -294,3 +294,40 @@ def make_spiral(
     r = np.tile(radius, n_classes)
     x = np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1)
     return x, labels.astype(np.int64)
+
+
+#: Names accepted by :func:`load_dataset` (and ``nnlearn train --dataset``).
+DATASETS = ("mnist", "fashion-mnist", "spiral")
+#: Size of the spiral dataset of :func:`load_dataset`: points per arm, arms, angle noise.
+SPIRAL = {"n_per_class": 100, "n_classes": 3, "noise": 0.2}
+
+
+def load_dataset(
+    name: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    dtype: DTypeLike = np.float32,
+    seed: int | None = 0,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Training and test sets by name: ``"mnist"``, ``"fashion-mnist"`` or ``"spiral"``.
+
+    The images come flattened and normalised with integer labels. The spiral's
+    training set is drawn with ``seed`` and its test set, of the same size,
+    with ``seed + 1``.
+
+    Examples
+    --------
+    >>> (x, t), (x_test, t_test) = load_dataset("spiral", seed=0)
+    >>> x.shape, x.dtype, x_test.shape
+    ((300, 2), dtype('float32'), (300, 2))
+    """
+    if name == "mnist":
+        return load_mnist(data_dir=data_dir, dtype=dtype)
+    if name == "fashion-mnist":
+        return load_fashion_mnist(data_dir=data_dir, dtype=dtype)
+    if name == "spiral":
+        seed = 0 if seed is None else seed
+        x, t = make_spiral(**SPIRAL, rng=seed)
+        x_test, t_test = make_spiral(**SPIRAL, rng=seed + 1)
+        return (x.astype(dtype), t), (x_test.astype(dtype), t_test)
+    raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
