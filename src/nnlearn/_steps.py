@@ -27,8 +27,15 @@ EPS = float(np.finfo(np.float64).eps)
 #: ``h = RELATIVE_STEP[n] * max(|x|, 1)``. For f' five pairs (h, ..., 5h) reach
 #: 5h ~ 0.02 |x|, well inside the radius of convergence of functions like log
 #: and sqrt at x, while the rounding error stays near 30 eps for functions of
-#: unit scale. For f'' rounding grows like 1/h^2, so the step is 8 times larger.
-RELATIVE_STEP = {1: 2.0**-8, 2: 2.0**-5}
+#: unit scale. For f'' rounding grows like 1/h^2, so the step is 16 times larger.
+RELATIVE_STEP = {1: 2.0**-8, 2: 2.0**-4}
+
+#: Relative size of the first step for partial derivatives (gradient, Jacobian,
+#: directional derivative). There the rounding error is relative to |f|, which
+#: for a function of many variables (a sum of many terms, a loss over many
+#: weights) is far larger than each partial derivative, so a larger first step
+#: pays; step control still shrinks it where truncation shows.
+PARTIAL_STEP = 2.0**-5
 
 #: Largest and smallest factor by which the step changes between two rounds.
 MAX_SHRINK = 2.0**-10
@@ -76,6 +83,11 @@ def richardson_step(scale: np.ndarray, n: int) -> np.ndarray:
     array([0.00390625, 0.0078125 ])
     """
     return power_of_two_below(RELATIVE_STEP[n] * scale)
+
+
+def partial_step(scale: np.ndarray) -> np.ndarray:
+    """The first step of an extrapolated partial derivative: ``PARTIAL_STEP * scale``."""
+    return power_of_two_below(PARTIAL_STEP * scale)
 
 
 def next_step(

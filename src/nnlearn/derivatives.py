@@ -44,16 +44,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from nnlearn._complex_step import DROPPED, complex_step
 from nnlearn._richardson import Estimate, extrapolate
-from nnlearn._steps import EPS, central_step, power_of_two_below, richardson_step, scale_of
+from nnlearn._steps import (
+    central_step,
+    partial_step,
+    power_of_two_below,
+    richardson_step,
+    scale_of,
+)
 from nnlearn._validation import as_float_array, check_callable, check_positive_finite
 
 #: The methods of :func:`derivative`, :func:`gradient`, :func:`jacobian` and
 #: :func:`directional_derivative`.
 METHODS = ("auto", "central", "richardson", "complex")
-
-#: Imaginary step of the complex-step method, relative to ``max(|x|, 1)``.
-COMPLEX_STEP = 2.0**-64
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,10 @@ def derivative(
     points = x.reshape(-1)
 
     if method == "complex":
-        estimate = _complex_derivative(f, points, n, h)
+        h = None if h is None else np.full(points.shape, h)
+        estimate = complex_step(_elementwise(f, points), points, scale_of(points), h)
+        if n == 2:
+            estimate = _complex_second(f, points, estimate)
     else:
         evaluate = _elementwise(f, points)
         if method == "central":
@@ -394,16 +401,13 @@ def _call_elementwise(f: Callable, z: np.ndarray) -> np.ndarray:
             f"for an input of shape {z.shape} it returned shape {y.shape} "
             "(wrap a scalar-only function with numpy.vectorize)"
         )
-    if z.dtype.kind == "c":
-        if y.dtype.kind != "c":
-            raise ValueError(
-                "method='complex' needs an f that keeps the imaginary part of its input, "
-                f"but f returned real values (dtype {y.dtype}) for complex input: it drops "
-                "the imaginary part (abs, np.real, float() or math functions do); "
-                "use method='auto'"
-            )
-        return y.astype(np.complex128, copy=False)
-    return _as_real(y)
+    return _as_complex(y) if z.dtype.kind == "c" else _as_real(y)
+
+
+def _as_complex(y: np.ndarray) -> np.ndarray:
+    if y.dtype.kind != "c":
+        raise ValueError(DROPPED.format(detail=f"f returned real values (dtype {y.dtype})"))
+    return y.astype(np.complex128, copy=False)
 
 
 def _as_real(y: np.ndarray) -> np.ndarray:
@@ -419,17 +423,7 @@ def _vector_value(f: Callable, x: np.ndarray, size: int | None) -> np.ndarray:
     """``f`` at a fresh copy of ``x`` as a flat float array (of ``size`` entries if given)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         y = np.asarray(f(x.copy()))
-    if x.dtype.kind == "c":
-        if y.dtype.kind != "c":
-            raise ValueError(
-                "method='complex' needs an f that keeps the imaginary part of its input, "
-                f"but f returned real values (dtype {y.dtype}) for complex input: it drops "
-                "the imaginary part (abs, np.real, float() or math functions do); "
-                "use method='auto'"
-            )
-        y = y.astype(np.complex128, copy=False)
-    else:
-        y = _as_real(y)
+    y = _as_complex(y) if x.dtype.kind == "c" else _as_real(y)
     if size is not None and y.size != size:
         raise ValueError(f"f must always return {size} value(s), but returned shape {y.shape}")
     return y
@@ -442,7 +436,7 @@ def _along_directions(
     flat_f0 = f0.reshape(-1)
 
     def evaluate(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        out = np.empty(offsets.shape + (flat_f0.size,))
+        out = np.empty(offsets.shape + (flat_f0.size,), dtype=offsets.dtype)
         for row, i in enumerate(index):
             for col, t in enumerate(offsets[row]):
                 if t == 0:
@@ -470,44 +464,16 @@ def _central(evaluate: Callable, h: np.ndarray, n: int) -> Estimate:
     return Estimate(value, np.full(value.shape, np.nan), nfev, h)
 
 
-def _complex_derivative(f: Callable, points: np.ndarray, n: int, h: float | None) -> Estimate:
-    """Complex-step f' (one evaluation), or Richardson on the complex-step f' for f''."""
-    step = COMPLEX_STEP * scale_of(points) if h is None else np.full(points.shape, h)
-    values = _call_elementwise(f, points + 1j * step)
-    first = values.imag / step
-    _check_imaginary_kept(_elementwise(f, points), points, first, values)
-    if n == 1:
-        error = 4.0 * EPS * np.abs(first)
-        return Estimate(first[:, None], error[:, None], np.ones(points.size, np.int64), step)
+def _complex_second(f: Callable, points: np.ndarray, first: Estimate) -> Estimate:
+    """f'' as the Richardson derivative of the complex-step f' (exact to rounding)."""
+    h = first.step
 
     def evaluate(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        z = points[index, None] + offsets + 1j * step[index, None]
-        return (_call_elementwise(f, z).imag / step[index, None])[..., None]
+        z = points[index, None] + offsets + 1j * h[index, None]
+        return (_call_elementwise(f, z).imag / h[index, None])[..., None]
 
     estimate = extrapolate(evaluate, points, richardson_step(scale_of(points), 1), 1)
-    return Estimate(estimate.value, estimate.error, estimate.nfev + 1, estimate.step)
-
-
-def _check_imaginary_kept(
-    evaluate: Callable, points: np.ndarray, first: np.ndarray, values: np.ndarray
-) -> None:
-    """Raise if ``Im f(x + ih)`` is exactly 0 where a real-step derivative is not."""
-    suspect = np.flatnonzero(values.imag == 0)
-    if suspect.size == 0:
-        return
-    real = extrapolate(
-        lambda index, offsets: evaluate(suspect[index], offsets),
-        points[suspect], richardson_step(scale_of(points[suspect]), 1), 1, adaptive=False,
-    )
-    dropped = np.abs(real.value[:, 0]) > 10.0 * real.error[:, 0]
-    if np.any(dropped):
-        where = int(suspect[np.argmax(dropped)])
-        raise ValueError(
-            "method='complex' needs an f that keeps the imaginary part of its input, but "
-            f"Im f(x + ih) is exactly 0 at x = {points[where]:g} while the derivative there "
-            f"is about {real.value[np.argmax(dropped), 0]:.6g}: f drops the imaginary part "
-            "(abs, np.real, float() or math functions do); use method='auto'"
-        )
+    return Estimate(estimate.value, estimate.error, estimate.nfev + first.nfev, estimate.step)
 
 
 def _partials(f: Callable, x: np.ndarray, method: str, f0: np.ndarray) -> np.ndarray:
@@ -532,30 +498,12 @@ def _line_derivative(
     ``scale`` the size that steps are relative to. Returns ``(directions, outputs)``.
     """
     if method == "complex":
-        h = COMPLEX_STEP * scale
-        rows = []
-        for d, step in zip(directions, h, strict=True):
-            moved = x + 1j * step * d.reshape(x.shape)
-            rows.append(_vector_value(f, moved, f0.size).reshape(-1).imag / step)
-        value = np.array(rows)
-        suspect = np.all(value == 0, axis=1)
-        if np.any(suspect):
-            evaluate = _along_directions(f, x, directions[suspect], f0)
-            real = extrapolate(evaluate, along[suspect], richardson_step(scale[suspect], 1), 1,
-                               adaptive=False)
-            if np.any(np.abs(real.value) > 10.0 * real.error):
-                raise ValueError(
-                    "method='complex' needs an f that keeps the imaginary part of its input, "
-                    "but Im f(x + ih) is exactly 0 where a real-step derivative is not: f drops "
-                    "the imaginary part (abs, np.real, float() or math functions do); "
-                    "use method='auto'"
-                )
-        return value
+        return complex_step(_along_directions(f, x, directions, f0), along, scale).value
     evaluate = _along_directions(f, x, directions, f0)
     if method == "central":
         estimate = _central(evaluate, central_step(scale, 1), 1)
     else:
-        estimate = extrapolate(evaluate, along, richardson_step(scale, 1), 1,
+        estimate = extrapolate(evaluate, along, partial_step(scale), 1,
                                adaptive=method == "auto")
     _raise_if_nonfinite(estimate.value, "f is not finite near x, so its derivative")
     return estimate.value
