@@ -235,15 +235,15 @@ def test_confusion_matrix_errors_come_from_the_library():
 # --- plot_first_layer_weights ------------------------------------------------------------
 
 def test_first_layer_weights_tiles_are_the_columns_of_w1(rng):
-    w1 = rng.standard_normal((784, 5))
+    w1 = rng.standard_normal((784, 7))
     fig = plots.plot_first_layer_weights(LinearNet(w1))
     mosaic = fig.axes[0].images[0].get_array()
-    assert mosaic.shape == (2 * 29 + 1, 3 * 29 + 1)  # 5 tiles: 2 rows of 3, 1-pixel gaps
-    for k in range(5):
+    assert mosaic.shape == (3 * 29 + 1, 3 * 29 + 1)  # 7 tiles: 3 rows of 3, 1-pixel gaps
+    for k in range(7):
         row, col = divmod(k, 3)
         tile = mosaic[1 + 29 * row:29 * (row + 1), 1 + 29 * col:29 * (col + 1)]
         assert_allclose(tile, w1[:, k].reshape(28, 28) / np.abs(w1[:, k]).max())
-    assert mosaic.mask[0].all() and mosaic.mask[-29:, -29:].all()  # gaps and the empty slot
+    assert mosaic.mask[0].all() and mosaic.mask[-29:, -58:].all()  # gaps and 2 empty slots
     assert "28×28" in fig.axes[0].get_title()
 
 

@@ -541,6 +541,17 @@ def _tile_side(rows: int, name: str) -> int:
     return side
 
 
+def _grid_shape(n: int) -> tuple[int, int]:
+    """Rows and columns for ``n`` tiles: near square, with a full last row when one fits.
+
+    >>> _grid_shape(50), _grid_shape(7)
+    ((5, 10), (3, 3))
+    """
+    square = math.ceil(math.sqrt(n))
+    ncols = next((c for c in range(square, math.ceil(1.5 * square) + 1) if n % c == 0), square)
+    return math.ceil(n / ncols), ncols
+
+
 def plot_first_layer_weights(net: Any, *, lang: str | None = "en") -> Figure:
     """Draw each column of ``net.params["W1"]`` as a square image, one tile per hidden unit.
 
@@ -562,8 +573,7 @@ def plot_first_layer_weights(net: Any, *, lang: str | None = "en") -> Figure:
         raise ValueError(f"net.params['W1'] must be 2-D (pixels, hidden), got shape {w1.shape}")
     side = _tile_side(w1.shape[0], "net.params['W1']")
     hidden = w1.shape[1]
-    ncols = math.ceil(math.sqrt(hidden))
-    nrows = math.ceil(hidden / ncols)
+    nrows, ncols = _grid_shape(hidden)
     mosaic = np.full((nrows * (side + 1) + 1, ncols * (side + 1) + 1), np.nan)
     scale = np.max(np.abs(w1), axis=0)
     scale[scale == 0] = 1.0
