@@ -168,14 +168,48 @@ def one_round(
         value = both[..., 1] / scale
         truncation = np.abs(both[..., 1] - both[..., 0]) / scale
         rounding = (EPS / scale) * (np.abs(values) @ magnitude)
+    if first_bad is not None:
+        value[first_bad > 0] = np.nan
     return value, truncation, rounding, first_bad
 
 
-def _relative(error: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """``error / |value|`` with 0/0 = 0, x/0 = inf and inf where either is not finite."""
+def _assess(
+    truncation: np.ndarray, rounding: np.ndarray, first_bad: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Error estimates (inf where f was not finite) and which points are done."""
+    error = truncation + rounding
+    accepted = np.all(truncation <= ACCEPT_RATIO * rounding, axis=1)
+    if first_bad is not None:
+        bad = first_bad > 0
+        error[bad] = np.inf
+        accepted &= ~bad
+    return error, accepted
+
+
+def _score(error: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """``error / |value|``, how rounds are compared: 0 for an exact 0, inf for no estimate."""
+    with np.errstate(over="ignore"):
+        return error / np.fmax(np.abs(value), np.finfo(np.float64).tiny)
+
+
+def _shrink(
+    h: np.ndarray,
+    x: np.ndarray,
+    value: np.ndarray,
+    truncation: np.ndarray,
+    rounding: np.ndarray,
+    first_bad: np.ndarray | None,
+    n: int,
+    pairs: int,
+) -> np.ndarray:
+    """The next steps of the points whose round was not accepted (arrays restricted to them)."""
+    first_bad = np.zeros(h.size) if first_bad is None else first_bad
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(error == 0, 0.0, error / np.abs(value))
-    return np.where(np.isfinite(ratio) & np.isfinite(value), ratio, np.inf)
+        ratio = np.max(truncation / rounding, axis=1)
+        lost = np.any(~(truncation <= LOST * np.abs(value)), axis=1)
+    bad = first_bad > 0
+    ratio[bad] = np.inf
+    return next_step(h, x, pairs, ratio, 2 * pairs - 2, first_bad, lost | bad, RELATIVE_STEP[n])
 
 
 def extrapolate(
@@ -200,48 +234,32 @@ def extrapolate(
     """
     per_round = 2 * pairs + (n == 2)
     value, truncation, rounding, first_bad = one_round(evaluate, np.arange(x.size), h, n, pairs)
-    error = truncation + rounding
+    error, accepted = _assess(truncation, rounding, first_bad)
     nfev = np.full(x.size, per_round)
-    accepted = np.all(truncation <= ACCEPT_RATIO * rounding, axis=1)
-    if first_bad is not None:
-        error[first_bad > 0] = np.inf
-        accepted &= first_bad == 0
     if not adaptive or accepted.all():
         return Estimate(value, error, nfev, h)
 
     best = Estimate(value, error, nfev, h.copy())
-    open_points = np.flatnonzero(~accepted)
-    h = h[open_points]
+    best_score = _score(error, value)
+    keep = ~accepted
+    rows = np.flatnonzero(keep)
     for _ in range(MAX_ROUNDS - 1):
-        x_open = x[open_points]
-        if first_bad is None:
-            first_bad = np.zeros(x.size)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.max(truncation / rounding, axis=1)[~accepted]
-            lost = (first_bad > 0) | np.any(~(truncation <= LOST * np.abs(value)), axis=1)
-        ratio[first_bad[~accepted] > 0] = np.inf
-        h = next_step(h, x_open, pairs, ratio, 2 * pairs - 2, first_bad[~accepted],
-                      lost[~accepted], RELATIVE_STEP[n])
-
-        value, truncation, rounding, first_bad = one_round(evaluate, open_points, h, n, pairs)
-        error = truncation + rounding
-        best.nfev[open_points] += per_round
-        accepted = np.all(truncation <= ACCEPT_RATIO * rounding, axis=1)
-        if first_bad is not None:
-            error[first_bad > 0] = np.inf
-            accepted &= first_bad == 0
-        better = _relative(error, value) < _relative(
-            best.error[open_points], best.value[open_points]
-        )
-        best.value[open_points] = np.where(better, value, best.value[open_points])
-        best.error[open_points] = np.where(better, error, best.error[open_points])
+        h = _shrink(h[keep], x[rows], value[keep], truncation[keep], rounding[keep],
+                    None if first_bad is None else first_bad[keep], n, pairs)
+        value, truncation, rounding, first_bad = one_round(evaluate, rows, h, n, pairs)
+        error, accepted = _assess(truncation, rounding, first_bad)
+        best.nfev[rows] += per_round
+        score = _score(error, value)
+        better = score < best_score[rows]
+        best.value[rows] = np.where(better, value, best.value[rows])
+        best.error[rows] = np.where(better, error, best.error[rows])
+        best_score[rows] = np.where(better, score, best_score[rows])
         improved = better.any(axis=1)
-        best.step[open_points] = np.where(improved, h, best.step[open_points])
+        best.step[rows] = np.where(improved, h, best.step[rows])
         if first_bad is not None:
-            improved |= first_bad > 0
-        accepted |= ~improved
-        if accepted.all():
+            improved |= first_bad > 0  # keep backing away from a domain boundary
+        keep = improved & ~accepted
+        if not keep.any():
             break
-        open_points = open_points[~accepted]
-        h = h[~accepted]
+        rows = rows[keep]
     return best

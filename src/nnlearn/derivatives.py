@@ -147,7 +147,7 @@ def derivative(
     --------
     >>> derivative(np.exp, 1.0) - np.e
     0.0
-    >>> derivative(np.log, [0.1, 1.0, 10.0])  # log at 0.1: never evaluated below 0
+    >>> derivative(np.log, [0.1, 1.0, 10.0])  # log at 0.1: never evaluated at x <= 0
     array([10. ,  1. ,  0.1])
     >>> derivative(lambda x: x**2, 1e6, n=2)
     2.0
@@ -222,7 +222,7 @@ def gradient(f: Callable[[np.ndarray], Any], x: ArrayLike, *, method: str = "aut
     check_callable(f, "f")
     method = _check_method(method)
     x = as_float_array(x, "x").astype(np.float64, copy=False)
-    f0 = _vector_value(f, x, None)
+    f0 = _vector_value(f, x.copy(), None)
     if f0.size != 1:
         raise ValueError(f"f must return a scalar, got an array of shape {np.shape(f0)}")
     return _partials(f, x, method, f0)[0].reshape(x.shape)
@@ -258,7 +258,7 @@ def jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike, *, method: str = "aut
     check_callable(f, "f")
     method = _check_method(method)
     x = as_float_array(x, "x").astype(np.float64, copy=False)
-    return _partials(f, x, method, _vector_value(f, x, None))
+    return _partials(f, x, method, _vector_value(f, x.copy(), None))
 
 
 def hessian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
@@ -294,16 +294,19 @@ def hessian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
     x = as_float_array(x, "x").astype(np.float64, copy=False)
     flat = x.reshape(-1)
     size = flat.size
-    f0 = _vector_value(f, x, None)
+    f0 = _vector_value(f, x.copy(), None)
     if f0.size != 1:
         raise ValueError(f"f must return a scalar, got an array of shape {np.shape(f0)}")
     rows, cols = np.triu_indices(size)
-    directions = np.zeros((rows.size, size))
-    directions[np.arange(rows.size), rows] = 1.0
-    directions[np.arange(rows.size), cols] = 1.0
+
+    def move(k: int, t: Any) -> np.ndarray:  # x + t (e_i + e_j), or x + t e_i on the diagonal
+        moved = x.copy()
+        moved.reshape(-1)[[rows[k], cols[k]]] = flat[[rows[k], cols[k]]] + t
+        return moved
+
     scale = np.maximum(scale_of(flat[rows]), scale_of(flat[cols]))
     along = np.where(rows == cols, flat[rows], 0.0)  # the mixed directions have no single x
-    evaluate = _along_directions(f, x, directions, f0)
+    evaluate = _moving(f, f0, move)
     second = extrapolate(evaluate, along, richardson_step(scale, 2), 2).value[:, 0]
     _raise_if_nonfinite(second, "f is not finite near x, so its Hessian")
     diag = second[rows == cols]
@@ -354,10 +357,10 @@ def directional_derivative(
     norm = np.max(np.abs(v))
     if norm == 0:
         raise ValueError("v must not be zero")
-    f0 = _vector_value(f, x, None)
-    t = np.zeros(1)
+    f0 = _vector_value(f, x.copy(), None)
     scale = np.array([max(float(np.max(np.abs(x))), 1.0) / norm])
-    value = _line_derivative(f, x, v.reshape(1, -1), t, scale, method, f0)[:, 0]
+    evaluate = _moving(f, f0, lambda _, t: x + t * v)
+    value = _line_derivative(evaluate, np.zeros(1), scale, method)[0]
     return float(value[0]) if np.ndim(f0) == 0 else value.reshape(np.shape(f0))
 
 
@@ -412,7 +415,9 @@ def _as_complex(y: np.ndarray) -> np.ndarray:
 
 def _as_real(y: np.ndarray) -> np.ndarray:
     if y.dtype.kind == "c":
-        raise ValueError(f"f must return real values, got dtype {y.dtype}")
+        if np.any(y.imag != 0):
+            raise ValueError(f"f must return real values for real x, got {y.dtype} values")
+        y = y.real
     try:
         return y.astype(np.float64, copy=False)
     except (TypeError, ValueError):
@@ -420,19 +425,24 @@ def _as_real(y: np.ndarray) -> np.ndarray:
 
 
 def _vector_value(f: Callable, x: np.ndarray, size: int | None) -> np.ndarray:
-    """``f`` at a fresh copy of ``x`` as a flat float array (of ``size`` entries if given)."""
+    """``f(x)`` as a float (or complex) array, of ``size`` entries if given.
+
+    Callers pass a fresh array, never the caller's own, so ``f`` cannot
+    change it.
+    """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        y = np.asarray(f(x.copy()))
+        y = np.asarray(f(x))
     y = _as_complex(y) if x.dtype.kind == "c" else _as_real(y)
     if size is not None and y.size != size:
         raise ValueError(f"f must always return {size} value(s), but returned shape {y.shape}")
     return y
 
 
-def _along_directions(
-    f: Callable, x: np.ndarray, directions: np.ndarray, f0: np.ndarray
-) -> Callable:
-    """Evaluator for ``f(x + t * directions[i])``, one call per point, ``f(x)`` reused."""
+def _moving(f: Callable, f0: np.ndarray, move: Callable[[int, Any], np.ndarray]) -> Callable:
+    """Evaluator for ``f(move(i, t))`` (a fresh moved copy of x), one call per point.
+
+    ``f(x)`` is reused for the offset 0; complex offsets give complex points.
+    """
     flat_f0 = f0.reshape(-1)
 
     def evaluate(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -442,11 +452,22 @@ def _along_directions(
                 if t == 0:
                     out[row, col] = flat_f0
                 else:
-                    moved = x + (t * directions[i]).reshape(x.shape)
-                    out[row, col] = _vector_value(f, moved, flat_f0.size).reshape(-1)
+                    out[row, col] = _vector_value(f, move(i, t), flat_f0.size).reshape(-1)
         return out
 
     return evaluate
+
+
+def _along_axes(f: Callable, x: np.ndarray, f0: np.ndarray) -> Callable:
+    """Evaluator for ``f(x + t e_i)``: a copy of ``x`` with one entry moved."""
+    flat = x.reshape(-1)
+
+    def move(i: int, t: Any) -> np.ndarray:
+        moved = x.astype(np.result_type(x, t))
+        moved.reshape(-1)[i] = flat[i] + t
+        return moved
+
+    return _moving(f, f0, move)
 
 
 # --- the methods ----------------------------------------------------------------------------
@@ -477,29 +498,21 @@ def _complex_second(f: Callable, points: np.ndarray, first: Estimate) -> Estimat
 
 
 def _partials(f: Callable, x: np.ndarray, method: str, f0: np.ndarray) -> np.ndarray:
-    """The Jacobian ``(f0.size, x.size)`` of ``f`` at ``x`` along the coordinate axes."""
+    """The Jacobian ``(f0.size, x.size)`` of ``f`` at ``x``, one axis at a time."""
     flat = x.reshape(-1)
-    axes = np.eye(flat.size)
-    return _line_derivative(f, x, axes, flat, scale_of(flat), method, f0).T
+    return _line_derivative(_along_axes(f, x, f0), flat, scale_of(flat), method).T
 
 
 def _line_derivative(
-    f: Callable,
-    x: np.ndarray,
-    directions: np.ndarray,
-    along: np.ndarray,
-    scale: np.ndarray,
-    method: str,
-    f0: np.ndarray,
+    evaluate: Callable, along: np.ndarray, scale: np.ndarray, method: str
 ) -> np.ndarray:
-    """Derivatives of ``t -> f(x + t d)`` at 0 for each row ``d`` of ``directions``.
+    """Derivatives at ``t = 0`` of the lines ``t -> f(x + t d)`` that ``evaluate`` walks.
 
-    ``along`` is the coordinate of ``x`` along each direction (0 if none) and
-    ``scale`` the size that steps are relative to. Returns ``(directions, outputs)``.
+    ``along`` is the coordinate of ``x`` along each line (0 if none) and
+    ``scale`` the size that steps are relative to. Returns ``(lines, outputs)``.
     """
     if method == "complex":
-        return complex_step(_along_directions(f, x, directions, f0), along, scale).value
-    evaluate = _along_directions(f, x, directions, f0)
+        return complex_step(evaluate, along, scale).value
     if method == "central":
         estimate = _central(evaluate, central_step(scale, 1), 1)
     else:
