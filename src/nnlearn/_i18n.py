@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import locale
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 #: The languages the tour and the figures speak.
 LANGUAGES = ("en", "ko")
@@ -53,3 +54,22 @@ def check_lang(lang: str | None) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
     return lang
+
+
+def translator(table: Mapping[str, tuple[str, str]], lang: str) -> Callable[..., str]:
+    """Return ``text(key, **fields)``: ``table[key]`` in ``lang``, formatted with ``fields``.
+
+    ``table`` maps each key to its (English, Korean) pair.
+
+    Examples
+    --------
+    >>> text = translator({"steps": ("{n} steps", "{n}단계")}, "ko")
+    >>> text("steps", n=20)
+    '20단계'
+    """
+    column = LANGUAGES.index(check_lang(lang))
+
+    def text(key: str, **fields: Any) -> str:
+        return table[key][column].format(**fields)
+
+    return text

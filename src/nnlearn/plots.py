@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from nnlearn import _fonts
-from nnlearn._i18n import check_lang
+from nnlearn._i18n import check_lang, translator
 from nnlearn._validation import as_float_array, check_callable, check_positive_finite, scalar_value
 from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
@@ -120,13 +120,8 @@ def _drawing(lang: str | None) -> Iterator[Callable[..., str]]:
     import matplotlib
 
     lang, rc = _language(lang)
-    column = 0 if lang == "en" else 1
-
-    def text(key: str, **fields: Any) -> str:
-        return _TEXT[key][column].format(**fields)
-
     with matplotlib.rc_context(rc):
-        yield text
+        yield translator(_TEXT, lang)
 
 
 def _new_figure(**kwargs: Any) -> Figure:
