@@ -86,7 +86,7 @@ def _check_kept(
     rows = suspect[silent]
     real = extrapolate(
         lambda index, offsets: evaluate(rows[index], offsets),
-        along[silent], partial_step(scale[silent]), 1, adaptive=False,
+        along[silent], partial_step(scale[silent], 1), 1, adaptive=False,
     )
     used[silent] += real.nfev
     dropped = np.any(np.abs(real.value) > 10.0 * real.error, axis=1)

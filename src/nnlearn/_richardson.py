@@ -209,7 +209,7 @@ def _shrink(
         lost = np.any(~(truncation <= LOST * np.abs(value)), axis=1)
     bad = first_bad > 0
     ratio[bad] = np.inf
-    return next_step(h, x, pairs, ratio, 2 * pairs - 2, first_bad, lost | bad, RELATIVE_STEP[n])
+    return next_step(h, x, pairs, ratio, 2 * pairs - 2, n, first_bad, lost | bad, RELATIVE_STEP[n])
 
 
 def extrapolate(

@@ -27,15 +27,15 @@ EPS = float(np.finfo(np.float64).eps)
 #: ``h = RELATIVE_STEP[n] * max(|x|, 1)``. For f' five pairs (h, ..., 5h) reach
 #: 5h ~ 0.02 |x|, well inside the radius of convergence of functions like log
 #: and sqrt at x, while the rounding error stays near 30 eps for functions of
-#: unit scale. For f'' rounding grows like 1/h^2, so the step is 16 times larger.
-RELATIVE_STEP = {1: 2.0**-8, 2: 2.0**-4}
+#: unit scale. For f'' rounding grows like 1/h^2, so the step is 8 times larger.
+RELATIVE_STEP = {1: 2.0**-8, 2: 2.0**-5}
 
-#: Relative size of the first step for partial derivatives (gradient, Jacobian,
-#: directional derivative). There the rounding error is relative to |f|, which
-#: for a function of many variables (a sum of many terms, a loss over many
-#: weights) is far larger than each partial derivative, so a larger first step
-#: pays; step control still shrinks it where truncation shows.
-PARTIAL_STEP = 2.0**-5
+#: The same for partial derivatives (gradient, Jacobian, directional
+#: derivative, Hessian). There the rounding error is relative to |f|, which for
+#: a function of many variables (a sum of many terms, a loss over many weights)
+#: is far larger than each partial derivative, so a larger first step pays;
+#: step control still shrinks it where truncation shows.
+PARTIAL_STEP = {1: 2.0**-5, 2: 2.0**-4}
 
 #: Largest and smallest factor by which the step changes between two rounds.
 MAX_SHRINK = 2.0**-10
@@ -85,9 +85,9 @@ def richardson_step(scale: np.ndarray, n: int) -> np.ndarray:
     return power_of_two_below(RELATIVE_STEP[n] * scale)
 
 
-def partial_step(scale: np.ndarray) -> np.ndarray:
-    """The first step of an extrapolated partial derivative: ``PARTIAL_STEP * scale``."""
-    return power_of_two_below(PARTIAL_STEP * scale)
+def partial_step(scale: np.ndarray, n: int) -> np.ndarray:
+    """The first step of an extrapolated partial derivative: ``PARTIAL_STEP[n] * scale``."""
+    return power_of_two_below(PARTIAL_STEP[n] * scale)
 
 
 def next_step(
@@ -96,6 +96,7 @@ def next_step(
     pairs: int,
     ratio: np.ndarray,
     order: int,
+    n: int,
     first_bad: np.ndarray,
     lost: np.ndarray,
     relative: float,
@@ -114,6 +115,8 @@ def next_step(
         Measured truncation error over rounding error (``inf`` if unknown).
     order : int
         Order ``p`` of the error that ``ratio`` measures: it scales as ``h**p``.
+    n : int
+        Order of the derivative: rounding scales as ``h**-n``.
     first_bad : numpy.ndarray
         Smallest multiple ``k`` of ``h`` at which ``f`` was not finite, 0 if
         every value was finite.
@@ -130,15 +133,16 @@ def next_step(
 
     Notes
     -----
-    With truncation :math:`T h^p` and rounding :math:`R / h`, the sum is least
-    at :math:`h^{p+1} = R / (p T)`; the measured ratio :math:`T h^p / (R/h)`
-    gives the shrink factor :math:`(p \\cdot \\text{ratio})^{-1/(p+1)}`. Near a
+    With truncation :math:`T h^p` and rounding :math:`R / h^n`, the sum is
+    least at :math:`h^{p+n} = n R / (p T)`; the measured ratio
+    :math:`T h^p / (R / h^n)` gives the shrink factor
+    :math:`(p \\cdot \\text{ratio} / n)^{-1/(p+n)}`. Near a
     non-finite value at distance ``d``, the next stencil is kept within
     ``d * relative``. When a lost round straddled 0 (where ``log``,
     ``sqrt`` and ``1/x`` break) the step is scaled by ``|x|`` instead of 1.
     """
     with np.errstate(divide="ignore", over="ignore"):
-        shrink = np.clip((order * ratio) ** (-1.0 / (order + 1)), MAX_SHRINK, MIN_SHRINK)
+        shrink = np.clip((order * ratio / n) ** (-1.0 / (order + n)), MAX_SHRINK, MIN_SHRINK)
     new = shrink * h
     bad = first_bad > 0
     if np.any(bad):

@@ -114,17 +114,19 @@ def derivative(
         The order of the derivative.
     method : {"auto", "central", "richardson", "complex"}
         ``"auto"``: Richardson extrapolation with step control (the most
-        accurate real-arithmetic method, about 10 evaluations per point for
-        f' and 11 for f'', more where the function varies fast or a domain
-        boundary is near). ``"richardson"``: one extrapolated stencil at a
+        accurate real-arithmetic method): 10 evaluations per point for f'
+        (11 for f''), and 10 more for each smaller step that the error
+        estimate asks for where the function varies fast or a domain boundary
+        is near. ``"richardson"``: one extrapolated stencil at a
         fixed step. ``"central"``: the plain central difference at
         :math:`\\epsilon^{1/3}` (n = 1) or :math:`\\epsilon^{1/4}` (n = 2)
         times ``max(|x|, 1)``. ``"complex"``: the complex step (one
         evaluation for n = 1; for n = 2, Richardson on the complex-step f').
     step : float, optional
-        The step ``h`` (rounded down to a power of two so that ``x + k h`` is
-        exact): the first step for ``"auto"``, the imaginary step for
-        ``"complex"``. Default: chosen from ``max(|x|, 1)``.
+        The step ``h``: the first step for ``"auto"``, the fixed step for
+        ``"richardson"`` and ``"central"`` (for these three, rounded down to a
+        power of two so that every ``x + k h`` is exact), the imaginary step
+        for ``"complex"``. Default: chosen from ``max(|x|, 1)``.
     full_output : bool
         Return a :class:`DerivativeResult` instead of the value alone.
 
@@ -307,7 +309,7 @@ def hessian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
     scale = np.maximum(scale_of(flat[rows]), scale_of(flat[cols]))
     along = np.where(rows == cols, flat[rows], 0.0)  # the mixed directions have no single x
     evaluate = _moving(f, f0, move)
-    second = extrapolate(evaluate, along, richardson_step(scale, 2), 2).value[:, 0]
+    second = extrapolate(evaluate, along, partial_step(scale, 2), 2).value[:, 0]
     _raise_if_nonfinite(second, "f is not finite near x, so its Hessian")
     diag = second[rows == cols]
     mixed = 0.5 * (second - diag[rows] - diag[cols])
@@ -516,7 +518,7 @@ def _line_derivative(
     if method == "central":
         estimate = _central(evaluate, central_step(scale, 1), 1)
     else:
-        estimate = extrapolate(evaluate, along, partial_step(scale), 1,
+        estimate = extrapolate(evaluate, along, partial_step(scale, 1), 1,
                                adaptive=method == "auto")
     _raise_if_nonfinite(estimate.value, "f is not finite near x, so its derivative")
     return estimate.value
