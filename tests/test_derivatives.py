@@ -249,6 +249,13 @@ def test_gradient_of_a_matrix_argument_keeps_its_shape():
     assert gradient(loss.f, w).shape == (5, 3)
 
 
+def test_gradient_at_a_non_contiguous_view():
+    x = np.arange(1.0, 7.0).reshape(2, 3).T  # Fortran-ordered view
+    weights = np.arange(6.0).reshape(3, 2)
+    assert_allclose(gradient(lambda z: np.sum(weights * z**2), x), 2 * weights * x, rtol=1e-13)
+    assert_allclose(hessian(lambda z: np.sum(z**3), x), np.diag(6 * x.ravel()), atol=1e-12)
+
+
 # --- properties ----------------------------------------------------------------------------
 
 

@@ -465,7 +465,7 @@ def _along_axes(f: Callable, x: np.ndarray, f0: np.ndarray) -> Callable:
     flat = x.reshape(-1)
 
     def move(i: int, t: Any) -> np.ndarray:
-        moved = x.astype(np.result_type(x, t))
+        moved = x.astype(np.result_type(x, t), order="C")  # a copy whose reshape is a view
         moved.reshape(-1)[i] = flat[i] + t
         return moved
 
