@@ -29,13 +29,18 @@ from nnlearn.functions import (
     softmax,
     step_function,
 )
-from nnlearn.networks import SimpleNet
+from nnlearn.gradcheck import GradcheckReport, check_network, gradcheck
+from nnlearn.networks import MultiLayerNet, SimpleNet, TwoLayerNet
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DerivativeResult",
+    "GradcheckReport",
+    "MultiLayerNet",
     "SimpleNet",
+    "TwoLayerNet",
+    "check_network",
     "cross_entropy_error",
     "derivative",
     "directional_derivative",
@@ -43,6 +48,7 @@ __all__ = [
     "function_2",
     "gradient",
     "gradient_descent",
+    "gradcheck",
     "hessian",
     "identity_function",
     "jacobian",
