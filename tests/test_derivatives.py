@@ -288,7 +288,8 @@ def _cubic(x):
 def test_gradient_equals_jacobian_for_scalar_f(values):
     x = np.array(values)
     for method in ("auto", "central", "complex"):
-        assert_array_equal(gradient(_cubic, x, method=method), jacobian(_cubic, x, method=method)[0])
+        expected = jacobian(_cubic, x, method=method)[0]
+        assert_array_equal(gradient(_cubic, x, method=method), expected)
 
 
 @settings(max_examples=30, deadline=None)

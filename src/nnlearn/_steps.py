@@ -8,8 +8,9 @@ steps here are
   the same number of bits at every scale (a fixed ``h`` is lost to rounding at
   ``x = 1e12`` and far too coarse at ``x = 1e-6``), and
 * powers of two, so that ``x + k h`` is exact for the small integers ``k`` of
-  a stencil (the offsets actually taken are then the offsets assumed) and the
-  division by ``h`` adds no rounding.
+  a stencil (unless it crosses a power of two above ``x``), the offsets
+  actually taken are then the offsets assumed, and dividing by ``h`` adds no
+  rounding.
 
 After a round of evaluations the next step either balances the measured
 truncation error against the measured rounding error, or backs away from a
@@ -53,7 +54,7 @@ def power_of_two_below(h: np.ndarray) -> np.ndarray:
     >>> power_of_two_below(np.array([0.3, 1.0, 5.0]))
     array([0.25, 1.  , 4.  ])
     """
-    mantissa, exponent = np.frexp(h)
+    _, exponent = np.frexp(h)
     return np.ldexp(0.5, exponent)
 
 
@@ -136,10 +137,11 @@ def next_step(
     With truncation :math:`T h^p` and rounding :math:`R / h^n`, the sum is
     least at :math:`h^{p+n} = n R / (p T)`; the measured ratio
     :math:`T h^p / (R / h^n)` gives the shrink factor
-    :math:`(p \\cdot \\text{ratio} / n)^{-1/(p+n)}`. Near a
-    non-finite value at distance ``d``, the next stencil is kept within
-    ``d * relative``. When a lost round straddled 0 (where ``log``,
-    ``sqrt`` and ``1/x`` break) the step is scaled by ``|x|`` instead of 1.
+    :math:`(p \\cdot \\text{ratio} / n)^{-1/(p+n)}`. After a non-finite
+    value at distance ``d`` from ``x``, the next step is ``relative * d``, as
+    if ``d`` were the size of the point. When a lost round straddled 0 (where
+    ``log``, ``sqrt`` and ``1/x`` break) the step is scaled by ``|x|`` instead
+    of 1.
     """
     with np.errstate(divide="ignore", over="ignore"):
         shrink = np.clip((order * ratio / n) ** (-1.0 / (order + n)), MAX_SHRINK, MIN_SHRINK)
