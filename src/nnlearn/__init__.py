@@ -7,6 +7,7 @@ derivatives, backpropagation layers and networks, a gradient checker,
 optimizers and MNIST training.
 """
 
+from nnlearn.datasets import load_fashion_mnist, load_mnist, make_spiral
 from nnlearn.derivatives import (
     DerivativeResult,
     derivative,
@@ -31,27 +32,41 @@ from nnlearn.functions import (
 )
 from nnlearn.gradcheck import GradcheckReport, check_network, gradcheck
 from nnlearn.networks import MultiLayerNet, SimpleNet, TwoLayerNet
+from nnlearn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.training import History, Trainer, confusion_matrix
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdaGrad",
+    "Adam",
     "DerivativeResult",
     "GradcheckReport",
+    "History",
+    "Momentum",
     "MultiLayerNet",
+    "Nesterov",
+    "RMSprop",
+    "SGD",
     "SimpleNet",
+    "Trainer",
     "TwoLayerNet",
     "check_network",
+    "confusion_matrix",
     "cross_entropy_error",
     "derivative",
     "directional_derivative",
     "function_1",
     "function_2",
+    "gradcheck",
     "gradient",
     "gradient_descent",
-    "gradcheck",
     "hessian",
     "identity_function",
     "jacobian",
+    "load_fashion_mnist",
+    "load_mnist",
+    "make_spiral",
     "mean_squared_error",
     "numerical_diff",
     "numerical_gradient",
