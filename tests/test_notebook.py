@@ -1,6 +1,7 @@
 """The example notebook: stored without outputs, and it runs from top to bottom."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -72,8 +73,20 @@ def test_notebook_runs_and_shows_the_seed_values(executed):
 
 
 def test_notebook_figures_are_shown_as_images(executed):
-    figure_cells = [cell for cell in executed.cells
-                    if cell.cell_type == "code" and "plots.plot_" in cell.source]
-    assert len(figure_cells) >= 4
+    with_mnist = bool(os.environ.get("NNLEARN_DATA_DIR"))
+    figure_cells = [cell for cell in executed.cells if cell.cell_type == "code"
+                    and "plots.plot_" in cell.source and (with_mnist or "mnist" not in cell.source)]
+    assert len(figure_cells) >= 7
     for cell in figure_cells:
         assert any("image/png" in output.get("data", {}) for output in cell.outputs), cell.source
+
+
+def test_notebook_trains_the_spiral_network(executed):
+    cell = next(cell for cell in executed.cells if "history.test_acc[-1]" in cell.source)
+    assert float(_text(cell)) >= 0.9
+
+
+def test_notebook_trains_on_mnist_when_it_is_at_hand(executed, mnist_dir):
+    text = "\n".join(_text(cell) for cell in executed.cells if cell.cell_type == "code")
+    accuracy = re.search(r"MNIST test accuracy: (\d\.\d+)", text)
+    assert accuracy and float(accuracy.group(1)) >= 0.85

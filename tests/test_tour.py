@@ -1,6 +1,7 @@
 """The guided tour: the seed's values, in order, in English or Korean, and its figures."""
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -103,20 +104,48 @@ def test_every_sentence_has_a_korean_translation():
         assert any("\uac00" <= ch <= "\ud7a3" for ch in korean), key
 
 
-def test_tour_writes_its_figures_and_says_where(tmp_path):
+@pytest.fixture
+def no_mnist(monkeypatch, tmp_path):
+    """A machine without MNIST: no NNLEARN_DATA_DIR and an empty cache."""
+    monkeypatch.delenv("NNLEARN_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+MNIST_FILES = [name for name, _ in tour.FIGURES.values() if name.startswith("mnist_")]
+
+
+def test_tour_without_mnist_writes_the_other_figures_and_says_why(no_mnist, tmp_path):
     text, written = run_tour(out=tmp_path / "figs", lang="en")
-    assert [path.name for path in written] == [name for name, _ in tour.FIGURES.values()]
+    expected = [name for name, _ in tour.FIGURES.values() if name not in MNIST_FILES]
+    assert [path.name for path in written] == expected
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"   {path}" in text
     assert f"Figures saved in {tmp_path / 'figs'}/:" in text
+    assert f"so these were skipped: {', '.join(MNIST_FILES)}. Set NNLEARN_DATA_DIR" in text
+    trained = re.search(r"TwoLayerNet\(2, 30, 3, .*\) trained on the spiral \(300 points\), "
+                        r"1000 steps of Adam: test accuracy (\d\.\d+)", text)
+    assert trained and float(trained.group(1)) >= 0.9
 
 
-def test_korean_tour_without_a_font_warns_once_and_draws_english(no_cjk_font, tmp_path):
+def test_tour_with_mnist_writes_every_figure(mnist_dir, tmp_path):
+    text, written = run_tour(out=tmp_path, lang="en")
+    assert [path.name for path in written] == [name for name, _ in tour.FIGURES.values()]
+    trained = re.search(r"TwoLayerNet\(784, 50, 10, .*\) trained on MNIST, 600 steps of Adam: "
+                        r"test accuracy (\d\.\d+)", text)
+    assert trained and float(trained.group(1)) >= 0.85
+    assert "skipped" not in text
+
+
+def test_korean_tour_without_a_font_warns_once_and_draws_english(no_cjk_font, tmp_path,
+                                                                 monkeypatch):
+    math_figures = {name: figure for name, figure in tour.FIGURES.items()
+                    if name in ("tangent", "descent")}
+    monkeypatch.setattr(tour, "FIGURES", math_figures)
     with pytest.warns(UserWarning, match="no font with Hangul") as record:
         text, written = run_tour(out=tmp_path, lang="ko")
     assert len([w for w in record if "Hangul" in str(w.message)]) == 1
-    assert "그림을" in text and len(written) == len(tour.FIGURES)
+    assert "그림을" in text and len(written) == 2
 
 
 def test_make_figure_names():
@@ -125,12 +154,12 @@ def test_make_figure_names():
         tour.make_figure("nope")
 
 
-def test_tour_command(tmp_path, capsys):
+def test_tour_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tour, "FIGURES", {"tangent": tour.FIGURES["tangent"]})
     assert main(["tour", "--out", str(tmp_path), "--lang", "en", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "W (random, seed 1):" in out and "Figures saved in" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        name for name, _ in tour.FIGURES.values())
+    assert [p.name for p in tmp_path.iterdir()] == ["function_1_tangent.png"]
 
 
 def test_tour_command_no_figures(capsys):

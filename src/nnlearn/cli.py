@@ -51,6 +51,11 @@ def _add_plot(subparsers: argparse._SubParsersAction) -> None:
         "--lang", choices=("en", "ko"), default=None,
         help="language of the labels (default: from the locale, English otherwise)",
     )
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the data and network of the network figures (default 0)")
+    parser.add_argument("--data-dir", default=None,
+                        help="folder with the MNIST .gz files (default: NNLEARN_DATA_DIR, the "
+                             "cache, else download)")
     parser.set_defaults(run=_run_plot)
 
 
@@ -58,7 +63,8 @@ def _run_plot(args: argparse.Namespace) -> int:
     from nnlearn import plots, tour
 
     path = plots.check_figure_path(args.out or f"{args.name}.png")  # before drawing
-    plots.save(tour.make_figure(args.name, lang=args.lang), path)
+    figure = tour.make_figure(args.name, lang=args.lang, seed=args.seed, data_dir=args.data_dir)
+    plots.save(figure, path)
     print(f"nnlearn: wrote {path}")
     return 0
 

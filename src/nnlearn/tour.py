@@ -8,10 +8,17 @@ saves the chapter's figures as PNG.
 SimpleNet's weights are the book's printed ``W`` by default, so the tour is
 reproducible and shows the book's loss 0.9280682857864075; ``seed=N`` draws
 a random ``W`` from ``numpy.random.default_rng(N)`` instead.
+
+The figures go beyond the seed to the end of the chapter: a two-layer network
+trained on the spiral data (always, offline, in a fraction of a second) and
+one trained on MNIST for a few hundred steps, when the MNIST files are at
+hand (``NNLEARN_DATA_DIR`` or the cache; the tour never downloads). Their
+data and initial weights are seeded by ``seed``, else :data:`TRAINING_SEED`.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from nnlearn._i18n import check_lang
+from nnlearn._i18n import check_lang, translator
 from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
 from nnlearn.functions import cross_entropy_error, function_1, function_2, one_hot
@@ -32,6 +39,9 @@ if TYPE_CHECKING:
 #: The weights printed in the book for its SimpleNet example (the tour's default W).
 BOOK_W = np.array([[0.47355232, 0.9977393, 0.84668094],
                    [0.85557411, 0.03563661, 0.69422093]])
+
+#: Seed of the data and of the networks trained for the figures when the tour has no ``seed``.
+TRAINING_SEED = 0
 
 # Every sentence in both languages: key -> (English, Korean).
 _TEXT = {
@@ -82,17 +92,21 @@ _TEXT = {
                      "해석적 기울기 x ⊗ (softmax(x·W) − t)와의 차이 {value:.1e} (log 안의 "
                      "δ = 1e-7 때문)"),
     "figures": ("Figures saved in {out}/:", "그림을 {out}/에 저장했습니다:"),
+    "spiral": ("the spiral (300 points)", "나선 데이터 (300개 점)"),
+    "trained": ("{net!r} trained on {what}, {steps} steps of Adam: test accuracy {accuracy:.3f}",
+                "{net!r}: {what}, Adam {steps}단계 학습, 시험 정확도 {accuracy:.3f}"),
+    "no_mnist": ("MNIST is not on this machine, so these were skipped: {files}. Set "
+                 "NNLEARN_DATA_DIR to a folder with the MNIST .gz files, or download them once "
+                 "with `nnlearn plot first-layer-weights`.",
+                 "MNIST가 없어 건너뛴 그림: {files}. NNLEARN_DATA_DIR 환경 변수를 MNIST .gz "
+                 "파일이 있는 폴더로 지정하거나, `nnlearn plot first-layer-weights`로 한 번 "
+                 "내려받으세요."),
     "no_figures": ("(no figures saved)", "(그림은 저장하지 않음)"),
 }
 
 
 def _say(lang: str) -> Callable[..., str]:
-    column = 0 if lang == "en" else 1
-
-    def text(key: str, **fields: Any) -> str:
-        return _TEXT[key][column].format(**fields)
-
-    return text
+    return translator(_TEXT, lang)
 
 
 @dataclass(frozen=True)
@@ -241,33 +255,138 @@ def _plots() -> Any:
     return plots
 
 
-def _tangent(lang: str) -> Figure:
-    return _plots().plot_function_and_tangent(function_1, (5.0, 10.0), lang=lang)
+@dataclass(frozen=True)
+class _Trained:
+    """A network trained for the figures, with its data and its predictions on the test set."""
+
+    net: Any
+    history: Any
+    x_test: np.ndarray
+    t_test: np.ndarray
+    y_test: np.ndarray
+    summary: str
 
 
-def _surface(lang: str) -> Figure:
-    return _plots().plot_surface(function_2, lang=lang)
+class _Chapter:
+    """What the figures are drawn from; each network is trained once, when first needed.
+
+    The spiral network always trains (offline, a fraction of a second). The
+    MNIST network needs the MNIST files at hand (``data_dir``,
+    ``NNLEARN_DATA_DIR`` or the cache), or ``download=True``.
+    """
+
+    def __init__(self, lang: str, seed: int | None, data_dir: str | Path | None = None,
+                 download: bool = False):
+        self.lang, self.data_dir, self.download = lang, data_dir, download
+        self.seed = TRAINING_SEED if seed is None else seed
+        self.trained: list[_Trained] = []
+
+    def _train(self, net: Any, lr: float, data: tuple, iters: int, batch_size: int,
+               eval_every: int, what: str) -> _Trained:
+        from nnlearn.optimizers import Adam
+        from nnlearn.training import Trainer, predict_labels
+
+        (x_train, t_train), (x_test, t_test) = data
+        history = Trainer(net, Adam(lr), x_train, t_train, x_test, t_test, iters=iters,
+                          batch_size=batch_size, eval_every=eval_every, seed=self.seed,
+                          quiet=True).run()
+        summary = _say(self.lang)("trained", net=net, what=what, steps=iters,
+                                  accuracy=history.test_acc[-1])
+        trained = _Trained(net, history, x_test, t_test, predict_labels(net, x_test), summary)
+        self.trained.append(trained)
+        return trained
+
+    @functools.cached_property
+    def spiral(self) -> _Trained:
+        from nnlearn.datasets import make_spiral
+        from nnlearn.networks import TwoLayerNet
+
+        data = (make_spiral(100, 3, 0.2, rng=self.seed),
+                make_spiral(100, 3, 0.2, rng=self.seed + 1))
+        net = TwoLayerNet(2, 30, 3, weight_init_std=1.0, activation="relu", rng=self.seed)
+        what = _say(self.lang)("spiral")
+        return self._train(net, 0.03, data, iters=1000, batch_size=30, eval_every=100, what=what)
+
+    @functools.cached_property
+    def mnist(self) -> _Trained:
+        from nnlearn.datasets import load_mnist
+        from nnlearn.networks import TwoLayerNet
+
+        data = load_mnist(data_dir=self.data_dir, download=self.download)
+        net = TwoLayerNet(784, 50, 10, dtype=np.float32, rng=self.seed)
+        return self._train(net, 0.001, data, iters=600, batch_size=100, eval_every=200,
+                           what="MNIST")
 
 
-def _gradient_field(lang: str) -> Figure:
-    return _plots().plot_gradient_field(function_2, lang=lang)
+def _tangent(chapter: _Chapter) -> Figure:
+    return _plots().plot_function_and_tangent(function_1, (5.0, 10.0), lang=chapter.lang)
 
 
-def _descent_paths(lang: str) -> Figure:
-    return _plots().plot_descent_paths(function_2, (-3.0, 4.0), lang=lang)
+def _surface(chapter: _Chapter) -> Figure:
+    return _plots().plot_surface(function_2, lang=chapter.lang)
+
+
+def _gradient_field(chapter: _Chapter) -> Figure:
+    return _plots().plot_gradient_field(function_2, lang=chapter.lang)
+
+
+def _descent_paths(chapter: _Chapter) -> Figure:
+    return _plots().plot_descent_paths(function_2, (-3.0, 4.0), lang=chapter.lang)
+
+
+def _learning_curves(chapter: _Chapter) -> Figure:
+    return _plots().plot_learning_curves(chapter.spiral.history, lang=chapter.lang)
+
+
+def _decision_boundary(chapter: _Chapter) -> Figure:
+    run = chapter.spiral
+    return _plots().plot_decision_boundary(run.net, run.x_test, run.t_test, lang=chapter.lang)
+
+
+def _confusion(run: _Trained, lang: str) -> Figure:
+    return _plots().plot_confusion_matrix(run.t_test, run.y_test, lang=lang)
+
+
+def _first_layer_weights(chapter: _Chapter) -> Figure:
+    return _plots().plot_first_layer_weights(chapter.mnist.net, lang=chapter.lang)
+
+
+def _misclassified(chapter: _Chapter) -> Figure:
+    run = chapter.mnist
+    return _plots().plot_misclassified(run.x_test, run.t_test, run.y_test, lang=chapter.lang)
 
 
 #: The chapter's figures in the tour's order: name for ``nnlearn plot`` -> (file, builder).
-FIGURES: dict[str, tuple[str, Callable[[str], Figure]]] = {
+#: The last three need MNIST.
+FIGURES: dict[str, tuple[str, Callable[[_Chapter], Figure]]] = {
     "tangent": ("function_1_tangent.png", _tangent),
     "surface": ("function_2_surface.png", _surface),
     "gradient-field": ("function_2_gradient_field.png", _gradient_field),
     "descent": ("gradient_descent_paths.png", _descent_paths),
+    "learning-curves": ("spiral_learning_curves.png", _learning_curves),
+    "decision-boundary": ("spiral_decision_boundary.png", _decision_boundary),
+    "confusion-matrix": ("spiral_confusion_matrix.png",
+                         lambda chapter: _confusion(chapter.spiral, chapter.lang)),
+    "first-layer-weights": ("mnist_first_layer_weights.png", _first_layer_weights),
+    "misclassified": ("mnist_misclassified.png", _misclassified),
+    "mnist-confusion-matrix": ("mnist_confusion_matrix.png",
+                               lambda chapter: _confusion(chapter.mnist, chapter.lang)),
 }
 
 
-def make_figure(name: str, *, lang: str | None = "en") -> Figure:
+def make_figure(
+    name: str,
+    *,
+    lang: str | None = "en",
+    seed: int | None = None,
+    data_dir: str | Path | None = None,
+    download: bool = True,
+) -> Figure:
     """Draw the chapter figure called ``name`` (a key of :data:`FIGURES`).
+
+    The network figures train their network first: on the spiral data
+    (offline, under a second) or on MNIST (found in ``data_dir``,
+    ``NNLEARN_DATA_DIR`` or the cache, else downloaded if ``download``).
 
     Examples
     --------
@@ -276,7 +395,7 @@ def make_figure(name: str, *, lang: str | None = "en") -> Figure:
     """
     if name not in FIGURES:
         raise ValueError(f"name must be one of {', '.join(FIGURES)}, got {name!r}")
-    return FIGURES[name][1](check_lang(lang))
+    return FIGURES[name][1](_Chapter(check_lang(lang), seed, data_dir, download))
 
 
 def run(
@@ -302,7 +421,8 @@ def run(
     Returns
     -------
     list of Path
-        The figures written.
+        The figures written. Without MNIST at hand, its figures are skipped
+        and the tour says how to get them.
     """
     lang = check_lang(lang)
     file = sys.stdout if file is None else file
@@ -314,8 +434,18 @@ def run(
         return []
     out = Path(out)
     print(text("figures", out=out), file=file)
-    written = []
+    chapter = _Chapter(lang, seed)
+    written, missing = [], []
     for filename, build in FIGURES.values():
-        written.append(_plots().save(build(lang), out / filename))
+        try:
+            figure = build(chapter)
+        except FileNotFoundError:  # only the MNIST figures read files
+            missing.append(filename)
+            continue
+        written.append(_plots().save(figure, out / filename))
         print(f"   {written[-1]}", file=file)
+    for trained in chapter.trained:
+        print(f"   {trained.summary}", file=file)
+    if missing:
+        print(text("no_mnist", files=", ".join(missing)), file=file)
     return written
