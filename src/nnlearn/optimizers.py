@@ -32,7 +32,9 @@ class Optimizer:
     """Base class: per-parameter state slots, ``update``, and state export.
 
     Subclasses name their state arrays in ``slots`` and implement
-    ``_update_one(param, grad, state)`` for one parameter.
+    ``_update_one(param, grad, state, work)`` for one parameter, where ``work``
+    is a scratch array of the parameter's shape and dtype (reused from step to
+    step, so updates allocate no memory; it is not part of the state).
     """
 
     slots: ClassVar[tuple[str, ...]] = ()
@@ -41,6 +43,7 @@ class Optimizer:
         self.lr = check_positive_finite(lr, "lr")
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
+        self._work: dict[str, np.ndarray] = {}
 
     def hyperparameters(self) -> dict[str, float]:
         """The constructor's arguments, for logs and checkpoints."""
@@ -56,6 +59,12 @@ class Optimizer:
             state = self.state[name] = {slot: np.zeros_like(param) for slot in self.slots}
         return state
 
+    def _work_for(self, name: str, param: np.ndarray) -> np.ndarray:
+        work = self._work.get(name)
+        if work is None or work.shape != param.shape or work.dtype != param.dtype:
+            work = self._work[name] = np.empty_like(param)
+        return work
+
     def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Apply one step to every array of ``params`` in place, from ``grads``."""
         if params.keys() != grads.keys():
@@ -65,9 +74,13 @@ class Optimizer:
             )
         self.iterations += 1
         for name, param in params.items():
-            self._update_one(param, grads[name], self._state_for(name, param))
+            self._update_one(
+                param, grads[name], self._state_for(name, param), self._work_for(name, param)
+            )
 
-    def _update_one(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
+    def _update_one(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], work: np.ndarray
+    ) -> None:
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -97,6 +110,17 @@ class Optimizer:
         self.state = state
 
 
+def _step_by_root(
+    param: np.ndarray, numerator: np.ndarray, h: np.ndarray, lr: float, work: np.ndarray
+) -> None:
+    """:math:`W \\leftarrow W - \\eta \\, n / (\\sqrt{h} + 10^{-7})`, in place through ``work``."""
+    np.sqrt(h, out=work)
+    work += EPSILON
+    np.divide(numerator, work, out=work)
+    work *= lr
+    param -= work
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent: :math:`W \\leftarrow W - \\eta \\, \\partial L/\\partial W`.
 
@@ -108,8 +132,9 @@ class SGD(Optimizer):
     array([0.95, 2.1 ])
     """
 
-    def _update_one(self, param, grad, state):
-        param -= self.lr * grad
+    def _update_one(self, param, grad, state, work):
+        np.multiply(grad, self.lr, out=work)
+        param -= work
 
 
 class Momentum(Optimizer):
@@ -133,10 +158,11 @@ class Momentum(Optimizer):
     def hyperparameters(self):
         return {"lr": self.lr, "momentum": self.momentum}
 
-    def _update_one(self, param, grad, state):
+    def _update_one(self, param, grad, state, work):
         v = state["v"]
         v *= self.momentum
-        v -= self.lr * grad
+        np.multiply(grad, self.lr, out=work)
+        v -= work
         param += v
 
 
@@ -154,12 +180,15 @@ class Nesterov(Momentum):
     array([0.729])
     """
 
-    def _update_one(self, param, grad, state):
+    def _update_one(self, param, grad, state, work):
         v = state["v"]
         v *= self.momentum
-        v -= self.lr * grad
-        param += self.momentum * self.momentum * v
-        param -= (1 + self.momentum) * self.lr * grad
+        np.multiply(grad, self.lr, out=work)
+        v -= work
+        work *= 1 + self.momentum
+        param -= work
+        np.multiply(v, self.momentum * self.momentum, out=work)
+        param += work
 
 
 class AdaGrad(Optimizer):
@@ -178,10 +207,11 @@ class AdaGrad(Optimizer):
     def __init__(self, lr: float = 0.01):
         super().__init__(lr)
 
-    def _update_one(self, param, grad, state):
+    def _update_one(self, param, grad, state, work):
         h = state["h"]
-        h += grad * grad
-        param -= self.lr * grad / (np.sqrt(h) + EPSILON)
+        np.multiply(grad, grad, out=work)
+        h += work
+        _step_by_root(param, grad, h, self.lr, work)
 
 
 class RMSprop(Optimizer):
@@ -206,11 +236,13 @@ class RMSprop(Optimizer):
     def hyperparameters(self):
         return {"lr": self.lr, "decay_rate": self.decay_rate}
 
-    def _update_one(self, param, grad, state):
+    def _update_one(self, param, grad, state, work):
         h = state["h"]
         h *= self.decay_rate
-        h += (1 - self.decay_rate) * grad * grad
-        param -= self.lr * grad / (np.sqrt(h) + EPSILON)
+        np.multiply(grad, grad, out=work)
+        work *= 1 - self.decay_rate
+        h += work
+        _step_by_root(param, grad, h, self.lr, work)
 
 
 class Adam(Optimizer):
@@ -242,11 +274,16 @@ class Adam(Optimizer):
         self._step = self.lr * np.sqrt(1 - self.beta2**k) / (1 - self.beta1**k)
         super().update(params, grads)
 
-    def _update_one(self, param, grad, state):
+    def _update_one(self, param, grad, state, work):
         m, v = state["m"], state["v"]
-        m += (1 - self.beta1) * (grad - m)
-        v += (1 - self.beta2) * (grad * grad - v)
-        param -= self._step * m / (np.sqrt(v) + EPSILON)
+        np.subtract(grad, m, out=work)
+        work *= 1 - self.beta1
+        m += work
+        np.multiply(grad, grad, out=work)
+        work -= v
+        work *= 1 - self.beta2
+        v += work
+        _step_by_root(param, m, v, self._step, work)
 
 
 #: Optimizer classes by their command-line name.

@@ -317,7 +317,7 @@ class Trainer:
         self.quiet = quiet
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
         self.step = 0
-        self._permutation = np.empty(0, dtype=np.int64)
+        self._queue = np.empty(0, dtype=np.int64)  # sample indices of the coming batches
         self._position = 0
         self._interrupted = False
         self.train_time = 0.0  # seconds spent in training steps (evaluations excluded)
@@ -363,26 +363,35 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
 
     def _next_batch(self) -> np.ndarray:
-        """Indices of the next mini-batch."""
-        n, size = len(self.x_train), self.batch_size
-        if self.sampling == "replacement":
-            return self.rng.integers(0, n, size)
-        if self._position + size > len(self._permutation):
-            self._permutation = self.rng.permutation(n)
+        """Indices of the next mini-batch, taken from a queue refilled once per epoch.
+
+        ``"shuffle"`` refills it with a permutation of the samples; ``"replacement"``
+        with one epoch of independent draws, ``rng.integers(0, N, ...)``, the very
+        numbers that one call per batch would give.
+        """
+        size = self.batch_size
+        if self._position + size > len(self._queue):
+            n = len(self.x_train)
+            if self.sampling == "shuffle":
+                self._queue = self.rng.permutation(n)
+            else:
+                self._queue = self.rng.integers(0, n, self.steps_per_epoch * size)
             self._position = 0
         start = self._position
         self._position = start + size
-        return self._permutation[start : start + size]
+        return self._queue[start : start + size]
 
     def _train_steps(self, stop: int) -> None:
         """Run steps until ``self.step == stop`` or an interruption; the hot loop."""
         network, optimizer = self.network, self.optimizer
         params, losses, x, t = network.params, self.history.loss, self.x_train, self.t_train
-        next_batch, isfinite = self._next_batch, math.isfinite
+        next_batch, isfinite, take = self._next_batch, math.isfinite, np.take
+        x_batch = np.empty((self.batch_size, *x.shape[1:]), x.dtype)  # reused by every step
         step = self.step
         while step < stop and not self._interrupted:
             batch = next_batch()
-            loss, grads = network.loss_and_gradient(x[batch], t[batch])
+            take(x, batch, axis=0, out=x_batch, mode="wrap")  # "wrap": no temporary copy
+            loss, grads = network.loss_and_gradient(x_batch, t[batch])
             if not isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at step {step + 1} with learning rate "
@@ -484,7 +493,7 @@ class Trainer:
         arrays = {f"param/{k}": v for k, v in network.params.items()}
         arrays |= {f"buffer/{k}": v for k, v in getattr(network, "buffers", {}).items()}
         arrays |= {f"optimizer/{k}": v for k, v in self.optimizer.state_dict().items()}
-        arrays["sampling/permutation"] = self._permutation
+        arrays["sampling/queue"] = self._queue
         network_rng = getattr(network, "rng", None)
         meta = {
             "step": self.step,
@@ -515,7 +524,7 @@ class Trainer:
         load_arrays(self.network.params, groups.get("param", {}), f"{path}: parameter")
         load_arrays(buffers, groups.get("buffer", {}), f"{path}: buffer")
         self.optimizer.load_state_dict(groups.get("optimizer", {}))
-        self._permutation = groups["sampling"]["permutation"].astype(np.int64)
+        self._queue = groups["sampling"]["queue"].astype(np.int64)
         self._position = int(meta["position"])
         self.rng.bit_generator.state = meta["rng"]
         if meta["network_rng"] is not None and getattr(self.network, "rng", None) is not None:
