@@ -200,6 +200,22 @@ class TestTrainer:
         for name, value in twin.network.params.items():  # the bad step was not applied
             np.testing.assert_array_equal(trainer.network.params[name], value)
 
+    def test_lr_decay_per_epoch(self):
+        class RecordingSGD(SGD):
+            seen = []
+
+            def update(self, params, grads):
+                self.seen.append(self.lr)
+                super().update(params, grads)
+
+        trainer = _trainer(optimizer=RecordingSGD(0.5), lr_decay=0.5)
+        trainer.run()
+        assert RecordingSGD.seen == [0.5] * 12 + [0.25] * 12 + [0.125] * 12
+        assert trainer.history.metadata["lr"] == 0.5
+        assert trainer.history.metadata["lr_decay"] == 0.5
+        with pytest.raises(ValueError, match=r"lr_decay must be in \(0, 1\], got 1.5"):
+            _trainer(lr_decay=1.5)
+
     def test_silent_when_not_on_a_terminal(self, capsys):
         _trainer(quiet=False).run()
         assert capsys.readouterr().err == ""
@@ -268,7 +284,8 @@ class TestCheckpoints:
         def make(**kwargs):
             net = SoftmaxRegression(2, 3, dropout=0.2, rng=4, **kwargs)
             return _trainer(net, make_optimizer(optimizer, lr=0.1), sampling=sampling,
-                            epochs=4, eval_every=5, checkpoint=tmp_path / f"{kwargs}.npz")
+                            epochs=4, eval_every=5, lr_decay=0.5,
+                            checkpoint=tmp_path / f"{kwargs}.npz")
 
         straight = make()
         straight.run()

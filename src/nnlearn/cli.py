@@ -94,6 +94,9 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None,
                         help="default: sgd")
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.1)")
+    parser.add_argument("--lr-decay", type=float, default=None, metavar="FACTOR",
+                        help="multiply the learning rate by FACTOR after every epoch "
+                             "(default: 1, constant)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: 100")
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=int, default=None, help="default: 1")
@@ -122,7 +125,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     from nnlearn import plots, training
 
-    keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "batch_size",
+    keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
             "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     run = training.resolve_run(
