@@ -1,8 +1,15 @@
+import runpy
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import nnlearn.layers
 from nnlearn import GradcheckReport, MultiLayerNet, TwoLayerNet, check_network, gradcheck
+from nnlearn.cli import main
 from nnlearn.gradcheck import WorstEntry
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_gradcheck.py"
 
 
 def cubic_loss(w):
@@ -300,3 +307,49 @@ class TestCheckNetwork:
         bias_gradient_wrong_sign(net)
         report = check_network(net, x, t, mode="fast", rng=0)
         assert report.failed == ["b2"] and report.params["b2"].n_failed == 10
+
+
+class TestCommandLine:
+    @pytest.fixture
+    def no_mnist(self, monkeypatch, tmp_path):
+        monkeypatch.delenv("NNLEARN_DATA_DIR", raising=False)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    def test_random_data_when_mnist_is_absent(self, no_mnist, capsys):
+        assert main(["gradcheck", "--mode", "fast", "--batch", "2", "--seed", "1"]) == 0
+        out = capsys.readouterr().out
+        assert "TwoLayerNet(784, 50, 10, activation='sigmoid', dtype=float64)" in out
+        assert "on 2 samples: random data (MNIST not found" in out
+        assert "gradcheck (fast mode, 64 loss evaluations): OK" in out
+
+    def test_a_wrong_backward_fails_with_status_1(self, no_mnist, capsys, monkeypatch):
+        correct = nnlearn.layers.Affine.backward
+
+        def wrong_bias_sign(self, dout):
+            dx = correct(self, dout)
+            self.db = -self.db
+            return dx
+
+        monkeypatch.setattr(nnlearn.layers.Affine, "backward", wrong_bias_sign)
+        assert main(["gradcheck", "--mode", "fast", "--dtype", "float32"]) == 1
+        out = capsys.readouterr().out
+        assert "checked through its float64 copy" in out
+        assert "FAILED for b1, b2" in out and "WRONG" in out
+
+    def test_multi_layer_and_bad_batch(self, no_mnist, capsys):
+        assert main(["gradcheck", "--model", "multi-layer", "--mode", "fast"]) == 0
+        assert "gamma2" in capsys.readouterr().out
+        assert main(["gradcheck", "--batch", "0"]) == 1
+        assert "--batch must be at least 1, got 0" in capsys.readouterr().err
+
+    def test_mnist_samples(self, mnist_dir, capsys):
+        assert main(["gradcheck", "--mode", "fast", "--data-dir", mnist_dir]) == 0
+        assert "on 3 samples: MNIST test images" in capsys.readouterr().out
+
+
+def test_benchmark_smoke_run(capsys):
+    runpy.run_path(str(BENCHMARK), run_name="bench")["main"](["--quick", "--repeat", "1",
+                                                              "--no-torch"])
+    out = capsys.readouterr().out
+    assert "| nnlearn check_network, full | 430 |" in out
+    assert "| book's loop (h = 1e-4), then compare | 430 |" in out

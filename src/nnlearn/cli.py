@@ -186,8 +186,72 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "gradcheck",
+        help="check a network's backpropagation against numerical gradients",
+        description="Compute the gradient of a 784-input network by backpropagation on a few "
+                    "samples (MNIST test images when the files are at hand, random data "
+                    "otherwise), compare it with central differences of the loss and print "
+                    "a table naming any wrong entries. Exit status 1 if a gradient is wrong.",
+    )
+    parser.add_argument("--model", choices=("two-layer", "multi-layer"), default="two-layer",
+                        help="two-layer: TwoLayerNet(784, 50, 10), sigmoid; multi-layer: "
+                             "784-50-50-10 ReLU with batch norm, dropout 0.2 and weight decay "
+                             "0.01 (default: two-layer)")
+    parser.add_argument("--mode", choices=("full", "fast"), default="full",
+                        help="full: every entry; fast: 8 random directions per parameter, "
+                             "then every entry of a parameter that fails (default: full)")
+    parser.add_argument("--batch", type=int, default=3, help="number of samples (default: 3)")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="of the network; float32 is checked through a float64 copy "
+                             "(default: float64)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the weights, samples and directions (default: 0)")
+    parser.add_argument("--data-dir", default=None, metavar="DIR",
+                        help="folder with the MNIST .gz files (else NNLEARN_DATA_DIR or the "
+                             "cache; nothing is downloaded)")
+    parser.set_defaults(run=_run_gradcheck)
+
+
+def _run_gradcheck(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from nnlearn import MultiLayerNet, TwoLayerNet, check_network
+    from nnlearn.datasets import load_mnist
+
+    if args.batch < 1:
+        raise ValueError(f"--batch must be at least 1, got {args.batch}")
+    rng = np.random.default_rng(args.seed)
+    try:
+        _, (x_test, t_test) = load_mnist(data_dir=args.data_dir, download=False)
+    except FileNotFoundError:
+        x = rng.random((args.batch, 784))
+        t = rng.integers(0, 10, args.batch)
+        source = "random data (MNIST not found: pass --data-dir DIR or set NNLEARN_DATA_DIR)"
+    else:
+        chosen = rng.choice(len(x_test), size=min(args.batch, len(x_test)), replace=False)
+        x, t = x_test[chosen], t_test[chosen]
+        source = f"MNIST test images {', '.join(map(str, chosen))}"
+    if args.model == "two-layer":
+        net = TwoLayerNet(784, 50, 10, dtype=args.dtype, rng=args.seed)
+    else:
+        net = MultiLayerNet(
+            784, [50, 50], 10, use_batchnorm=True, use_dropout=True, dropout_ratio=0.2,
+            weight_decay_lambda=0.01, dtype=args.dtype, rng=args.seed,
+        )
+    print(f"nnlearn gradcheck: {net!r}")
+    print(f"on {len(t)} samples: {source}")
+    if args.dtype != "float64":
+        print(f"the {args.dtype} network is checked through its float64 copy")
+    sys.stdout.flush()
+    report = check_network(net, x, t, mode=args.mode, rng=args.seed)
+    print(report)
+    return 0 if report.ok else 1
+
+
 #: Every subcommand's ``_add_*`` function, in the order ``--help`` lists them.
-COMMANDS = [_add_tour, _add_plot, _add_train, _add_evaluate]
+COMMANDS = [_add_tour, _add_plot, _add_train, _add_evaluate, _add_gradcheck]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -64,11 +64,12 @@ def _softmax_cross_entropy(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ..
     return loss / n, exp, total
 
 
-def _batch_statistics(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and biased variance of ``x`` over ``axis`` (the batch axis), axis kept."""
-    mean = x.mean(axis=axis, keepdims=True)
+def _center(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over ``axis`` (the batch axis), ``x`` minus it, and the biased variance; axis kept."""
+    n = x.shape[axis]
+    mean = x.sum(axis=axis, keepdims=True) / n
     xc = x - mean
-    return mean, np.mean(xc * xc, axis=axis, keepdims=True)
+    return mean, xc, np.sum(xc * xc, axis=axis, keepdims=True) / n
 
 
 class Affine:
@@ -353,17 +354,18 @@ class BatchNormalization:
             raise ValueError(f"x must have shape (N, {self.gamma.shape[0]}), got {x.shape}")
         self.train_flg = train_flg
         if train_flg:
-            mean, var = _batch_statistics(x, 0)
+            mean, self.xc, var = _center(x, 0)
             self.running_mean *= self.momentum
             self.running_mean += (1.0 - self.momentum) * mean[0]
             self.running_var *= self.momentum
             self.running_var += (1.0 - self.momentum) * var[0]
         else:
-            mean, var = self.running_mean, self.running_var
-        self.xc = x - mean
+            self.xc, var = x - self.running_mean, self.running_var
         self.std = np.sqrt(var + self.eps)
         self.xn = self.xc / self.std
-        return self.gamma * self.xn + self.beta
+        out = self.xn * self.gamma
+        out += self.beta
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         self.dbeta = dout.sum(axis=0)
@@ -380,17 +382,17 @@ class BatchNormalization:
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         if self.train_flg:
-            mean, var = _batch_statistics(x, -2)
+            _, xc, var = _center(x, -2)
         else:
-            mean, var = self.running_mean, self.running_var
-        return self.gamma * ((x - mean) / np.sqrt(var + self.eps)) + self.beta
+            xc, var = x - self.running_mean, self.running_var
+        return self.gamma * (xc / np.sqrt(var + self.eps)) + self.beta
 
     def evaluate_column(self, c: np.ndarray, j: int) -> np.ndarray:
         if self.train_flg:
-            mean, var = _batch_statistics(c, -1)
+            _, cc, var = _center(c, -1)
         else:
-            mean, var = self.running_mean[j], self.running_var[j]
-        return self.gamma[j] * ((c - mean) / np.sqrt(var + self.eps)) + self.beta[j]
+            cc, var = c - self.running_mean[j], self.running_var[j]
+        return self.gamma[j] * (cc / np.sqrt(var + self.eps)) + self.beta[j]
 
 
 class SoftmaxWithLoss:

@@ -193,6 +193,7 @@ class _LayerNet:
             self._add(ACTIVATIONS[activation](), i)
             if use_dropout:
                 self._add(Dropout(dropout_ratio, rng=self.rng), i)
+        self._weights = {name: p for name, p in self.params.items() if name.startswith("W")}
 
     def _add(self, layer: object, i: int, **params: np.ndarray) -> None:
         for attr, array in params.items():
@@ -258,21 +259,18 @@ class _LayerNet:
             x = self._forward_layer(layer, x, train_flg)
         return x
 
-    def _weight_names(self) -> list[str]:
-        return [name for name, _, attr in self._sites if attr == "W"]
-
     def _decay_loss(self) -> float:
         """:math:`\\frac{\\lambda}{2} \\sum_l \\lVert W_l \\rVert^2`, 0 without weight decay."""
         if not self.weight_decay_lambda:
             return 0.0
-        total = sum(float(np.vdot(self.params[k], self.params[k])) for k in self._weight_names())
+        total = sum(float(np.vdot(W, W)) for W in self._weights.values())
         return 0.5 * self.weight_decay_lambda * total
 
     def _add_weight_decay(self, grads: dict[str, np.ndarray]) -> None:
         """Add :math:`\\lambda W` to each weight gradient (new arrays: the layers keep theirs)."""
         if self.weight_decay_lambda:
-            for name in self._weight_names():
-                grads[name] = grads[name] + self.weight_decay_lambda * self.params[name]
+            for name, W in self._weights.items():
+                grads[name] = grads[name] + self.weight_decay_lambda * W
 
     def predict(self, x: ArrayLike, train_flg: bool = False) -> np.ndarray:
         """Scores (logits) before the softmax, shape ``(batch, output_size)``.
@@ -612,7 +610,7 @@ class MultiLayerNet(_LayerNet):
         )
 
     def __repr__(self) -> str:
-        hidden = [self.params[f"W{i}"].shape[1] for i in range(1, len(self._weight_names()))]
+        hidden = [W.shape[1] for W in list(self._weights.values())[:-1]]
         return (
             f"MultiLayerNet({self.input_size}, {hidden}, {self.output_size}, "
             f"activation={self.activation!r}, weight_decay_lambda={self.weight_decay_lambda}, "
