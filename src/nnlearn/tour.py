@@ -31,7 +31,7 @@ from nnlearn._i18n import check_lang, translator
 from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
 from nnlearn.functions import cross_entropy_error, function_1, function_2, one_hot
-from nnlearn.networks import SimpleNet
+from nnlearn.networks import SimpleNet, TwoLayerNet
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -299,7 +299,6 @@ class _Chapter:
     @functools.cached_property
     def spiral(self) -> _Trained:
         from nnlearn.datasets import make_spiral
-        from nnlearn.networks import TwoLayerNet
 
         data = (make_spiral(100, 3, 0.2, rng=self.seed),
                 make_spiral(100, 3, 0.2, rng=self.seed + 1))
@@ -310,11 +309,10 @@ class _Chapter:
     @functools.cached_property
     def mnist(self) -> _Trained:
         from nnlearn.datasets import load_mnist
-        from nnlearn.networks import TwoLayerNet
 
         data = load_mnist(data_dir=self.data_dir, download=self.download)
         net = TwoLayerNet(784, 50, 10, dtype=np.float32, rng=self.seed)
-        return self._train(net, 0.001, data, iters=600, batch_size=100, eval_every=200,
+        return self._train(net, 0.001, data, iters=600, batch_size=100, eval_every=600,
                            what="MNIST")
 
 
