@@ -154,6 +154,20 @@ def test_make_figure_names():
         tour.make_figure("nope")
 
 
+def test_network_figures_are_reproducible_with_a_seed():
+    first = tour.make_figure("decision-boundary", seed=2).axes[0].images[0].get_array()
+    again = tour.make_figure("decision-boundary", seed=2).axes[0].images[0].get_array()
+    other = tour.make_figure("decision-boundary", seed=3).axes[0].images[0].get_array()
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_plot_command_draws_a_network_figure(tmp_path, capsys):
+    out = tmp_path / "curves.png"
+    assert main(["plot", "learning-curves", "--out", str(out), "--seed", "1"]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_tour_command(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(tour, "FIGURES", {"tangent": tour.FIGURES["tangent"]})
     assert main(["tour", "--out", str(tmp_path), "--lang", "en", "--seed", "1"]) == 0
