@@ -178,7 +178,7 @@ def _assess(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Error estimates (inf where f was not finite) and which points are done."""
     error = truncation + rounding
-    accepted = np.all(truncation <= ACCEPT_RATIO * rounding, axis=1)
+    accepted = (truncation <= ACCEPT_RATIO * rounding).all(axis=1)
     if first_bad is not None:
         bad = first_bad > 0
         error[bad] = np.inf
@@ -205,8 +205,8 @@ def _shrink(
     """The next steps of the points whose round was not accepted (arrays restricted to them)."""
     first_bad = np.zeros(h.size) if first_bad is None else first_bad
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.max(truncation / rounding, axis=1)
-        lost = np.any(~(truncation <= LOST * np.abs(value)), axis=1)
+        ratio = (truncation / rounding).max(axis=1)
+        lost = (~(truncation <= LOST * np.abs(value))).any(axis=1)
     bad = first_bad > 0
     ratio[bad] = np.inf
     return next_step(h, x, pairs, ratio, 2 * pairs - 2, n, first_bad, lost | bad, RELATIVE_STEP[n])

@@ -147,7 +147,7 @@ def next_step(
         shrink = np.clip((order * ratio / n) ** (-1.0 / (order + n)), MAX_SHRINK, MIN_SHRINK)
     new = shrink * h
     bad = first_bad > 0
-    if np.any(bad):
+    if bad.any():
         distance = np.maximum(first_bad - 1, 0.5) * h
         new = np.where(bad, np.minimum(relative * distance, NONFINITE_SHRINK * h), new)
     straddles = lost & (np.abs(x) < pairs * h) & (x != 0)

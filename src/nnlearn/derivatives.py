@@ -529,7 +529,7 @@ def _line_derivative(
 
 def _check_finite(estimate: Estimate, points: np.ndarray) -> None:
     bad = ~np.isfinite(estimate.value[:, 0])
-    if np.any(bad):
+    if bad.any():
         where = points[np.argmax(bad)]
         raise ValueError(
             f"f is not finite at the steps tried near x = {where:g} (down to h = "
