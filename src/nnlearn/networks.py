@@ -134,7 +134,9 @@ def _check_activation(activation: str) -> str:
 
 
 class _LayerNet:
-    """Affine layers with hidden layers between them, ending in :class:`SoftmaxWithLoss`.
+    """Affine layers with activations (and batch norm, dropout) between them, then softmax.
+
+    The shared machinery of :class:`TwoLayerNet` and :class:`MultiLayerNet`.
 
     Attributes
     ----------
@@ -376,7 +378,9 @@ class _LayerNet:
             for name, k, attr in self._sites
         }
 
-    def _numerical_site(self, outputs: list[np.ndarray], t: np.ndarray, k: int, attr: str):
+    def _numerical_site(
+        self, outputs: list[np.ndarray], t: np.ndarray, k: int, attr: str
+    ) -> np.ndarray:
         """Central differences for parameter ``attr`` of layer ``k``, column by column."""
         layer = self.layers[k]
         param = getattr(layer, attr)
@@ -399,7 +403,9 @@ class _LayerNet:
             grad += self.weight_decay_lambda * param
         return grad
 
-    def _loss_difference(self, outputs, t, k, j, coef) -> np.ndarray:
+    def _loss_difference(
+        self, outputs: list[np.ndarray], t: np.ndarray, k: int, j: int, coef: np.ndarray
+    ) -> np.ndarray:
         """:math:`L_+ - L_-` when column ``j`` of layer ``k``'s output moves by :math:`\\pm h` coef.
 
         ``coef`` has shape ``(B, N)``: one row per perturbed entry. Returns shape ``(B,)``.
@@ -448,9 +454,17 @@ class TwoLayerNet(_LayerNet):
 
     Attributes
     ----------
-    params, buffers, rng, layers, last_layer, dtype
-        As described in the methods' shared interface: ``params`` holds
-        ``W1``, ``b1``, ``W2``, ``b2`` (update in place only); ``buffers`` is empty.
+    params : dict of str to numpy.ndarray
+        ``W1``, ``b1``, ``W2``, ``b2``: the arrays the layers use. Update them
+        in place (``params[k] -= lr * grads[k]``, ``params[k][...] = saved``);
+        rebinding an entry would leave the network unchanged.
+    buffers : dict
+        Empty (a :class:`MultiLayerNet` with batch norm keeps its running
+        statistics here).
+    rng : numpy.random.Generator
+        The generator that drew the weights.
+    layers : list
+        ``[Affine, activation, Affine]``; ``last_layer`` is the ``SoftmaxWithLoss``.
 
     Examples
     --------
@@ -544,6 +558,22 @@ class MultiLayerNet(_LayerNet):
     dtype : float32 or float64, default float64
     rng : int or numpy.random.Generator, optional
         Seed or generator for the weights and the dropout masks.
+
+    Attributes
+    ----------
+    params : dict of str to numpy.ndarray
+        ``W1``, ``b1``, (``gamma1``, ``beta1``,) ``W2``, ...: the arrays the
+        layers use. Update them in place; rebinding an entry would leave the
+        network unchanged.
+    buffers : dict of str to numpy.ndarray
+        ``running_mean1``, ``running_var1``, ... with batch norm (else empty),
+        updated in place by each training-mode forward pass; save and restore
+        them with ``params`` (``buffers[k][...] = saved``).
+    rng : numpy.random.Generator
+        Drew the weights and draws the dropout masks: restore its
+        ``bit_generator.state`` to replay a run.
+    layers : list
+        The layers in order; ``last_layer`` is the ``SoftmaxWithLoss``.
 
     Examples
     --------
