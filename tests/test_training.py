@@ -1,7 +1,9 @@
 """Tests of nnlearn.training: confusion matrix, Trainer, history and checkpoints."""
 
+import importlib.util
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -468,3 +470,16 @@ class TestCommandLine:
         assert main(["train", "--dataset", "spiral", "--lr", "1e20", "--activation", "relu",
                      "--iters", "50", "--quiet", "--out", str(tmp_path)]) == 1
         assert "loss became nan at step 3 with learning rate 1e+20" in capsys.readouterr().err
+
+
+def test_benchmark_smoke_run(mnist_dir, capsys):
+    """benchmarks/bench_train.py at tiny size: every variant gives the same accuracy."""
+    path = Path(__file__).parent.parent / "benchmarks" / "bench_train.py"
+    spec = importlib.util.spec_from_file_location("bench_train", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = bench.main(["--steps", "30", "--variants", "nnlearn,book,matmul"])
+    assert set(results) == {"nnlearn", "book", "matmul"}
+    assert results["nnlearn"]["test_acc"] == pytest.approx(results["book"]["test_acc"], abs=2e-3)
+    assert results["nnlearn"]["peak_mb"] > 0
+    assert "| nnlearn | 30 |" in capsys.readouterr().out
