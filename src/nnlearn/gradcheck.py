@@ -25,6 +25,7 @@ quotient divides by the step actually stored in the array,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -344,7 +345,10 @@ def gradcheck(
     def f() -> float:
         nonlocal n_evaluations
         n_evaluations += 1
-        return scalar_value(loss(), "loss")
+        value = loss()
+        if type(value) is float and math.isfinite(value):  # the common case, without overhead
+            return value
+        return scalar_value(value, "loss")
 
     checks: dict[str, ParamCheck] = {}
     candidates: list[tuple[float, WorstEntry]] = []
@@ -432,14 +436,16 @@ def check_network(
     generator = getattr(net, "rng", None)
     state = generator.bit_generator.state if isinstance(generator, np.random.Generator) else None
     buffers = {name: array.copy() for name, array in getattr(net, "buffers", {}).items()}
+    replay = False  # whether the loss draws from the generator (dropout), to be replayed
 
     def loss() -> float:
-        if state is not None:
+        if replay:
             generator.bit_generator.state = state
         return net.loss(x, t, train_flg=True)
 
     try:
         grads = net.gradient(x, t)
+        replay = state is not None and generator.bit_generator.state != state
         return gradcheck(
             loss, net.params, grads,
             mode=mode, rtol=rtol, atol=atol, n_directions=n_directions, rng=rng,

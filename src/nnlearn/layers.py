@@ -116,7 +116,8 @@ class Affine:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x_shape = x.shape
-        x = x.reshape(x.shape[0], -1)
+        if x.ndim != 2:
+            x = x.reshape(x.shape[0], -1)
         if x.shape[1] != self.W.shape[0]:
             raise ValueError(
                 f"x must have {self.W.shape[0]} values per sample, got shape {self.x_shape}"

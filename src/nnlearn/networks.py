@@ -196,6 +196,7 @@ class _LayerNet:
             if use_dropout:
                 self._add(Dropout(dropout_ratio, rng=self.rng), i)
         self._weights = {name: p for name, p in self.params.items() if name.startswith("W")}
+        self._modal = [isinstance(layer, _MODAL_LAYERS) for layer in self.layers]
 
     def _add(self, layer: object, i: int, **params: np.ndarray) -> None:
         for attr, array in params.items():
@@ -221,22 +222,26 @@ class _LayerNet:
 
     # --- input checks -------------------------------------------------------------------
 
-    def _as_batch(self, x: ArrayLike) -> np.ndarray:
-        """``x`` as an ``(N, input_size)`` array of the network's dtype (O(1) checks only)."""
+    def _as_batch(self, x: ArrayLike) -> tuple[np.ndarray, bool]:
+        """``x`` as an ``(N, input_size)`` array of the network's dtype, and whether it was
+        one sample (O(1) checks only)."""
         x = np.asarray(x)
         shape = x.shape
         if x.dtype != self.dtype:
             if x.dtype.kind not in "biuf":
                 raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
             x = x.astype(self.dtype)
-        if x.ndim == 1:
+        single = x.ndim == 1
+        if single:
             x = x.reshape(1, -1)
         if x.ndim == 0 or x.shape[0] == 0 or x.size != x.shape[0] * self.input_size:
             raise ValueError(
                 f"x must have shape (batch, {self.input_size}) or ({self.input_size},) for one "
                 f"sample (or (batch, ...) with {self.input_size} values per sample), got {shape}"
             )
-        return x.reshape(x.shape[0], self.input_size)
+        if x.ndim != 2:
+            x = x.reshape(x.shape[0], self.input_size)
+        return x, single
 
     def _as_batch_targets(self, x: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, ArrayLike]:
         """``x`` as a batch, and ``t`` with a batch axis when ``x`` is one sample.
@@ -244,21 +249,21 @@ class _LayerNet:
         ``t`` itself is checked by :class:`SoftmaxWithLoss` (labels in range,
         one-hot of the scores' shape): O(N) on the labels only.
         """
-        if np.ndim(x) == 1:
+        x, single = self._as_batch(x)
+        if single:
             t = np.reshape(t, (1, *np.shape(t)))
-        return self._as_batch(x), t
+        return x, t
 
     # --- forward and backward -----------------------------------------------------------
 
-    @staticmethod
-    def _forward_layer(layer: object, x: np.ndarray, train_flg: bool) -> np.ndarray:
-        if isinstance(layer, _MODAL_LAYERS):
-            return layer.forward(x, train_flg)
-        return layer.forward(x)
-
-    def _forward(self, x: np.ndarray, train_flg: bool) -> np.ndarray:
-        for layer in self.layers:
-            x = self._forward_layer(layer, x, train_flg)
+    def _forward(
+        self, x: np.ndarray, train_flg: bool, outputs: list[np.ndarray] | None = None
+    ) -> np.ndarray:
+        """The scores; with ``outputs``, every layer's output is appended to it."""
+        for layer, modal in zip(self.layers, self._modal, strict=True):
+            x = layer.forward(x, train_flg) if modal else layer.forward(x)
+            if outputs is not None:
+                outputs.append(x)
         return x
 
     def _decay_loss(self) -> float:
@@ -282,8 +287,9 @@ class _LayerNet:
         normalisation in training mode, as in the book (batch statistics, a new
         dropout mask, running statistics updated).
         """
-        scores = self._forward(self._as_batch(x), train_flg)
-        return scores[0] if np.ndim(x) == 1 else scores
+        x, single = self._as_batch(x)
+        scores = self._forward(x, train_flg)
+        return scores[0] if single else scores
 
     def loss(self, x: ArrayLike, t: ArrayLike, train_flg: bool = False) -> float:
         """Mean cross-entropy of the softmax of the scores, plus weight decay.
@@ -365,9 +371,7 @@ class _LayerNet:
         saved = {name: array.copy() for name, array in self.buffers.items()}
         try:
             outputs = [x]
-            for layer in self.layers:
-                outputs.append(self._forward_layer(layer, outputs[-1], True))
-            self.last_layer.forward(outputs[-1], t)
+            self.last_layer.forward(self._forward(x, True, outputs), t)
         finally:
             for name, array in saved.items():
                 self.buffers[name][...] = array
