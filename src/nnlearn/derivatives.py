@@ -19,12 +19,14 @@ truncation error instead of balancing it: central differences with steps
 ``h, 2h, ..., 5h`` have errors that are series in :math:`h^2`, and the
 combination that cancels the first four terms (the central stencil of order
 10) has a truncation error of order :math:`h^{10}`. A much larger step is then
-allowed (:math:`h = 2^{-8} \\max(|x|, 1)`), so the rounding error falls to a
-few :math:`\\epsilon`. Comparing the orders 8 and 10 from the same
-evaluations, plus a bound on rounding, gives an **error estimate**.
+allowed (:math:`h = 2^{-8} \\max(|x|, 1)`), so the rounding error falls to
+tens of :math:`\\epsilon` instead of :math:`\\epsilon^{2/3}`. Comparing the
+orders 8 and 10 from the same evaluations, plus a bound on rounding, gives an
+**error estimate**.
 ``method="auto"`` (the default) repeats the stencil with smaller steps only
 where that estimate shows truncation still dominating, or where ``f`` was not
-finite (a domain boundary: ``log`` at 0.1 is never evaluated below 0).
+finite (near a domain boundary: ``sqrt`` at 0.01 gives NaN on the first,
+widest stencil, and the next one stays inside the domain).
 
 The **complex step** (``method="complex"``) uses :math:`f'(x) = \\operatorname{Im}
 f(x + ih) / h + O(h^2)`: there is no subtraction, hence no cancellation, so
