@@ -161,7 +161,7 @@ def measure(method: Callable, f: Callable, x, exact, elementwise: bool, budget: 
             value = method(counter, x)
             evaluations = counter.count
             seconds = time_per_call(lambda: method(f, x), budget) if budget > 0 else np.nan
-    except Exception:  # noqa: BLE001 - any exception is a failure of that method on that case
+    except Exception:  # any exception is a failure of that method on that case
         return np.nan, np.nan, np.nan
     value = np.asarray(value, dtype=np.float64)
     if value.shape != np.shape(exact) or not np.all(np.isfinite(value)):
