@@ -532,10 +532,9 @@ def _line_derivative(
 def _check_finite(estimate: Estimate, points: np.ndarray) -> None:
     bad = ~np.isfinite(estimate.value[:, 0])
     if bad.any():
-        where = points[np.argmax(bad)]
         raise ValueError(
-            f"f is not finite at the steps tried near x = {where:g} (down to h = "
-            f"{estimate.step[np.argmax(bad)]:.3g}), so its derivative cannot be estimated there"
+            f"f is not finite at the steps tried near x = {points[np.argmax(bad)]:g} (NaN or "
+            "infinity on every stencil), so its derivative cannot be estimated there"
         )
 
 
