@@ -52,9 +52,12 @@ def _softmax_cross_entropy(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ..
     the loss of each stacked copy (shape ``x.shape[:-2]``) and, for the
     gradient, :math:`e^{x - c}` and its sums over the last axis.
     """
-    shifted = x - x.max(axis=-1, keepdims=True)
+    # NumPy reduces short rows slowly: the maximum over a transposed copy and the sum as a
+    # product with ones are several times faster for (N, 10) scores
+    row_max = np.ascontiguousarray(np.swapaxes(x, -1, -2)).max(axis=-2)
+    shifted = x - row_max[..., np.newaxis]
     exp = np.exp(shifted)
-    total = exp.sum(axis=-1)
+    total = exp @ np.ones(x.shape[-1], x.dtype)
     log_total = np.log(total)
     n = x.shape[-2]
     if t.ndim == 1:
