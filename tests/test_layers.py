@@ -114,6 +114,18 @@ class TestSoftmaxWithLoss:
         # the book's version differs only by its delta = 1e-7 inside the log
         assert loss == pytest.approx(cross_entropy_error(softmax(x), t), abs=1e-6)
 
+    @pytest.mark.parametrize("shape", [(3, 10), (200, 10), (2, 50, 10)])
+    def test_small_and_large_batches(self, rng, shape):  # two ways of reducing the rows
+        x = 5 * rng.standard_normal(shape)
+        t = rng.integers(0, 10, shape[-2])
+        expected = -np.mean(np.log(softmax(x))[..., np.arange(shape[-2]), t], axis=-1)
+        assert_allclose(SoftmaxWithLoss().evaluate(x, t), expected, rtol=1e-13)
+        assert_allclose(SoftmaxWithLoss().evaluate(x, one_hot(t, 10)), expected, rtol=1e-13)
+        if x.ndim == 2:
+            layer = SoftmaxWithLoss()
+            assert layer.forward(x, t) == pytest.approx(expected, rel=1e-13)
+            assert_allclose(layer.y, softmax(x), rtol=1e-13)
+
     def test_labels_one_hot_and_soft_targets(self, rng):
         x, t = rng.standard_normal((5, 4)), np.array([0, 3, 1, 1, 2])
         by_label, by_one_hot = SoftmaxWithLoss(), SoftmaxWithLoss()
