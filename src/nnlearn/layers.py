@@ -69,7 +69,7 @@ def _softmax_cross_entropy(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ..
     log_total = np.log(total)
     n = x.shape[-2]
     if t.ndim == 1:
-        loss = log_total.sum(axis=-1) - shifted[..., np.arange(n), t].sum(axis=-1)
+        loss = np.sum(log_total - shifted[..., np.arange(n), t], axis=-1)
     else:
         loss = (log_total * t.sum(axis=-1)).sum(axis=-1) - np.sum(shifted * t, axis=(-2, -1))
     return loss / n, exp, total
