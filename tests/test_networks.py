@@ -320,6 +320,8 @@ class TestNetworkInterface:
             TwoLayerNet(6, 5, 4, activation="softplus")
         with pytest.raises(ValueError, match="dtype must be float32 or float64, got int64"):
             TwoLayerNet(6, 5, 4, dtype=np.int64)
+        with pytest.raises(TypeError, match="dtype must be float32 or float64, got 'single-ish'"):
+            TwoLayerNet(6, 5, 4, dtype="single-ish")
         with pytest.raises(ValueError, match=r"hidden_size_list\[1\] must be an integer >= 1"):
             MultiLayerNet(6, [5, 0], 4)
         with pytest.raises(TypeError, match="hidden_size_list must be a sequence of widths"):
