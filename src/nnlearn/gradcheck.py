@@ -136,7 +136,7 @@ class GradcheckReport:
                 str(check.shape),
                 check.dtype,
                 f"{check.n_checked:,} {check.method}",
-                str(check.n_failed),
+                f"{check.n_failed:,}",
                 f"{check.max_abs_error:.2e}",
                 f"{check.max_rel_error:.2e}",
             ))
