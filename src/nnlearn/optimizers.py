@@ -43,7 +43,8 @@ class Optimizer:
         self.lr = check_positive_finite(lr, "lr")
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
-        self._work: dict[str, np.ndarray] = {}
+        # name -> (the parameter array, its state, its scratch array), for quick steps
+        self._cache: dict[str, tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]] = {}
 
     def hyperparameters(self) -> dict[str, float]:
         """The constructor's arguments, for logs and checkpoints."""
@@ -59,11 +60,6 @@ class Optimizer:
             state = self.state[name] = {slot: np.zeros_like(param) for slot in self.slots}
         return state
 
-    def _work_for(self, name: str, param: np.ndarray) -> np.ndarray:
-        work = self._work.get(name)
-        if work is None or work.shape != param.shape or work.dtype != param.dtype:
-            work = self._work[name] = np.empty_like(param)
-        return work
 
     def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Apply one step to every array of ``params`` in place, from ``grads``."""
@@ -73,10 +69,12 @@ class Optimizer:
                 f"and {sorted(grads)}"
             )
         self.iterations += 1
+        cache, update_one = self._cache, self._update_one
         for name, param in params.items():
-            self._update_one(
-                param, grads[name], self._state_for(name, param), self._work_for(name, param)
-            )
+            entry = cache.get(name)
+            if entry is None or entry[0] is not param:
+                entry = cache[name] = (param, self._state_for(name, param), np.empty_like(param))
+            update_one(param, grads[name], entry[1], entry[2])
 
     def _update_one(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], work: np.ndarray
@@ -108,6 +106,7 @@ class Optimizer:
             state.setdefault(name, {})[slot] = np.array(array)
         self.iterations = int(flat["iterations"])
         self.state = state
+        self._cache = {}
 
 
 def _step_by_root(
