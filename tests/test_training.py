@@ -478,7 +478,7 @@ def test_benchmark_smoke_run(mnist_dir, capsys):
     spec = importlib.util.spec_from_file_location("bench_train", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    results = bench.main(["--steps", "30", "--variants", "nnlearn,book,matmul"])
+    results = bench.main(["--steps", "30", "--repeat", "1", "--variants", "nnlearn,book,matmul"])
     assert set(results) == {"nnlearn", "book", "matmul"}
     assert results["nnlearn"]["test_acc"] == pytest.approx(results["book"]["test_acc"], abs=2e-3)
     assert results["nnlearn"]["peak_mb"] > 0
