@@ -39,10 +39,12 @@ def step_function(x: ArrayLike) -> np.ndarray:
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:
-    """Logistic sigmoid :math:`\\sigma(x) = 1 / (1 + e^{-x})`, without overflow.
+    """Logistic sigmoid :math:`\\sigma(x) = 1 / (1 + e^{-x})`, in one new array.
 
-    For negative ``x`` the equivalent form :math:`e^{x} / (1 + e^{x})` is used,
-    so ``exp`` only ever sees non-positive arguments. Float32 input stays float32.
+    For very negative ``x``, ``exp(-x)`` overflows to ``inf`` and ``1 / inf``
+    is the exact limit 0, so that overflow is harmless and its warning is
+    silenced; no other form is needed. Float32 input stays float32 (this is
+    the activation of the networks' hot loop, so it works in place).
 
     Examples
     --------
@@ -50,10 +52,11 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = x.astype(np.float64)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    out = np.negative(x, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 def relu(x: ArrayLike) -> np.ndarray:

@@ -24,26 +24,13 @@ from __future__ import annotations
 import numpy as np
 
 from nnlearn._validation import make_rng
-from nnlearn.functions import match_targets
+from nnlearn.functions import match_targets, sigmoid
 
 #: Added to the batch variance in :class:`BatchNormalization` (the book's ``10e-7``).
 BATCHNORM_EPS = 1e-6
 
 #: From this many rows of scores on, the softmax reduces them in a faster way.
 _MANY_ROWS = 32
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """:math:`1 / (1 + e^{-x})` in ``x``'s dtype, in one new array.
-
-    ``exp(-x)`` may overflow to ``inf`` for very negative ``x``; ``1 / inf``
-    is then the exact limit 0, so the overflow warning is silenced.
-    """
-    out = np.negative(x)
-    with np.errstate(over="ignore"):
-        np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
 
 
 def _softmax_cross_entropy(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -174,7 +161,7 @@ class Sigmoid(_Elementwise):
         self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.out = _sigmoid(x)
+        self.out = sigmoid(x)
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -184,7 +171,7 @@ class Sigmoid(_Elementwise):
         return dx
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
-        return _sigmoid(x)
+        return sigmoid(x)
 
 
 class ReLU(_Elementwise):
