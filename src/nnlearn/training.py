@@ -727,9 +727,10 @@ def describe_run(trainer: Trainer) -> str:
     sizes = "-".join(str(n) for n in (meta["input_size"], *run["hidden"], meta["output_size"]))
     activation = run["activation"] or ("sigmoid" if run["model"] == "two-layer" else "relu")
     start = f", from step {trainer.step}" if trainer.step else ""
+    decay = f" decaying by {trainer.lr_decay:g} per epoch" if trainer.lr_decay != 1 else ""
     return (
         f"{run['dataset']}, {run['model']} {sizes} {activation} {run['dtype']}, "
-        f"{trainer.optimizer!r}, batch {trainer.batch_size} ({trainer.sampling}), "
+        f"{trainer.optimizer!r}{decay}, batch {trainer.batch_size} ({trainer.sampling}), "
         f"{trainer.total_steps} steps{start}"
     )
 
