@@ -322,6 +322,10 @@ class TestCheckpoints:
         assert meta["step"] == 36 and meta["config"]["batch_size"] == 20
         np.testing.assert_array_equal(arrays["param/W"], trainer.network.params["W"])
         assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
+        umask = os.umask(0)
+        os.umask(umask)
+        assert (tmp_path / "run.npz").stat().st_mode & 0o777 == 0o666 & ~umask
+        assert meta["wall_time"] >= meta["train_time"] > 0
 
     def test_mismatched_checkpoint_is_refused(self, tmp_path):
         trainer = _trainer(iters=3, epochs=None, checkpoint=tmp_path / "a.npz")

@@ -23,6 +23,9 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)  # mkstemp's 0600 would make every file private
         with os.fdopen(handle, "wb") as out:
             yield out
         os.replace(temp_name, path)

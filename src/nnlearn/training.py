@@ -263,6 +263,23 @@ class Trainer:
     step : int
         Steps done so far.
     total_steps : int
+    train_time : float
+        Seconds spent in training steps (evaluations excluded).
+
+    Examples
+    --------
+    >>> from nnlearn.datasets import make_spiral
+    >>> from nnlearn.networks import TwoLayerNet
+    >>> from nnlearn.optimizers import Adam
+    >>> x, t = make_spiral(100, 3, noise=0.1, rng=0)
+    >>> net = TwoLayerNet(2, 50, 3, 1.0, activation="relu", rng=0)
+    >>> trainer = Trainer(net, Adam(0.02), x, t, epochs=100, batch_size=30,
+    ...                   eval_every=500, seed=0, quiet=True)
+    >>> history = trainer.run()
+    >>> len(history.loss), history.eval_steps
+    (1000, [0, 500, 1000])
+    >>> round(history.train_acc[0], 2), round(history.train_acc[-1], 2)
+    (0.27, 0.99)
     """
 
     def __init__(
@@ -329,6 +346,7 @@ class Trainer:
         self._position = 0
         self._interrupted = False
         self.train_time = 0.0  # seconds spent in training steps (evaluations excluded)
+        self.wall_time = 0.0  # seconds spent in run(), over all runs of this training
         self.metadata = dict(metadata or {})
         self.history = History(metadata={**self.metadata, **self.config()})
 
@@ -450,7 +468,7 @@ class Trainer:
             On Ctrl-C, after finishing the current step and saving the checkpoint.
         """
         self._interrupted = False
-        started = time.perf_counter()
+        started, wall_before = time.perf_counter(), self.wall_time
         stop_early = False
         if not self.history.eval_steps:
             stop_early = self._record_evaluation()
@@ -472,25 +490,31 @@ class Trainer:
                 self.train_time += time.perf_counter() - tic
                 bar.update(self.step - step)
                 if self._interrupted:
+                    self._stamp(wall_before, started)
                     self._save_if_asked()
                     raise KeyboardInterrupt(f"training interrupted after step {self.step}")
                 if self.step % self.eval_every == 0 or self.step == self.total_steps:
                     stop_early = self._record_evaluation()
                 if self.step % self.steps_per_epoch == 0 and self.step < self.total_steps:
                     self._schedule_lr()
+                    self._stamp(wall_before, started)
                     self._save_if_asked()
                 bar.set_postfix(self._postfix(), refresh=False)
         if self.history.eval_steps[-1] != self.step:
             self._record_evaluation()
-        wall = time.perf_counter() - started
+        self._stamp(wall_before, started)
+        self._save_if_asked()
+        return self.history
+
+    def _stamp(self, wall_before: float, started: float) -> None:
+        """Bring the timings up to date, in the trainer and in the history's metadata."""
+        self.wall_time = wall_before + time.perf_counter() - started
         self.history.metadata.update(
             steps=self.step,
             train_time=self.train_time,
-            wall_time=self.history.metadata.get("wall_time", 0.0) + wall,
+            wall_time=self.wall_time,
             steps_per_second=self.step / self.train_time if self.train_time else None,
         )
-        self._save_if_asked()
-        return self.history
 
     def _schedule_lr(self) -> None:
         """Set the optimizer's learning rate for the epoch that :attr:`step` is in."""
@@ -514,6 +538,7 @@ class Trainer:
             "step": self.step,
             "position": self._position,
             "train_time": self.train_time,
+            "wall_time": self.wall_time,
             "rng": self.rng.bit_generator.state,
             "network_rng": None if network_rng is None else network_rng.bit_generator.state,
             "config": self.config(),
@@ -547,6 +572,7 @@ class Trainer:
         self.step = int(meta["step"])
         self._schedule_lr()
         self.train_time = float(meta["train_time"])
+        self.wall_time = float(meta["wall_time"])
         history = History.from_dict(meta["history"])
         history.metadata.update({**self.metadata, **self.config()})
         self.history = history
