@@ -24,6 +24,8 @@ from nnlearn.training import (
     evaluate_accuracy,
     predict_labels,
     resolve_run,
+    restore_network,
+    saved_run,
 )
 
 
@@ -420,6 +422,13 @@ class TestRuns:
         assert run["iters"] == 7 and run["epochs"] is None and run["optimizer"] == "adam"
         with pytest.raises(ValueError, match="unknown run setting 'momentum'"):
             resolve_run({"momentum": 0.9})
+
+    def test_checkpoint_without_run_settings(self, tmp_path):
+        _trainer(iters=2, epochs=None, checkpoint=tmp_path / "plain.npz").run()
+        with pytest.raises(ValueError, match="does not record its run settings"):
+            saved_run(tmp_path / "plain.npz")
+        with pytest.raises(ValueError, match="does not say which network it holds"):
+            restore_network(tmp_path / "plain.npz")
 
     def test_evaluation_report(self):
         report = str(Evaluation("spiral", 0.75, np.array([[2, 1], [0, 1]])))
