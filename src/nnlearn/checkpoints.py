@@ -74,3 +74,24 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dic
             f"{FORMAT_VERSION}"
         )
     return arrays, meta
+
+
+def group_arrays(arrays: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """Split checkpoint keys ``"<group>/<name>"`` into ``{group: {name: array}}``."""
+    groups: dict[str, dict[str, np.ndarray]] = {}
+    for key, array in arrays.items():
+        group, _, name = key.partition("/")
+        groups.setdefault(group, {})[name] = array
+    return groups
+
+
+def load_arrays(target: dict[str, np.ndarray], saved: dict[str, np.ndarray], what: str) -> None:
+    """Copy ``saved`` into the arrays of ``target`` in place, checking names and shapes."""
+    if saved.keys() != target.keys():
+        raise ValueError(f"{what}s {sorted(saved)} do not match the network's {sorted(target)}")
+    for name, array in target.items():
+        if saved[name].shape != array.shape:
+            raise ValueError(
+                f"{what} {name} has shape {saved[name].shape}, the network's has {array.shape}"
+            )
+        array[...] = saved[name]

@@ -72,7 +72,8 @@ def _run_plot(args: argparse.Namespace) -> int:
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
     from nnlearn.datasets import DATASETS
     from nnlearn.optimizers import OPTIMIZERS
-    from nnlearn.training import MODELS, PRESETS, SAMPLING
+    from nnlearn.runs import MODELS, PRESETS
+    from nnlearn.training import SAMPLING
 
     parser = subparsers.add_parser(
         "train",
@@ -123,22 +124,22 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
 def _run_train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from nnlearn import plots, training
+    from nnlearn import plots, runs
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
             "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
-    run = training.resolve_run(
-        args.resume and training.saved_run(args.resume),
-        args.preset and training.PRESETS[args.preset],
+    run = runs.resolve_run(
+        args.resume and runs.saved_run(args.resume),
+        args.preset and runs.PRESETS[args.preset],
         given,
     )
     out = Path(args.out)
-    trainer = training.prepare_trainer(
+    trainer = runs.prepare_trainer(
         run, data_dir=args.data_dir, checkpoint=out / "checkpoint.npz", resume=args.resume,
         quiet=args.quiet,
     )
-    print(f"nnlearn train: {training.describe_run(trainer)}", flush=True)
+    print(f"nnlearn train: {runs.describe_run(trainer)}", flush=True)
     try:
         history = trainer.run()
     except KeyboardInterrupt:
@@ -175,12 +176,12 @@ def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from nnlearn import training
+    from nnlearn import runs
 
-    network, metadata = training.restore_network(args.checkpoint)
+    network, metadata = runs.restore_network(args.checkpoint)
     run = metadata["run"]
     dataset = args.dataset or run["dataset"]
-    print(training.evaluate_on(
+    print(runs.evaluate_on(
         network, dataset, data_dir=args.data_dir, dtype=run["dtype"], seed=run["seed"]
     ))
     return 0
