@@ -42,6 +42,11 @@ class TestConfusionMatrix:
         assert cm.shape == (7, 7) and cm.sum() == 200
         assert np.trace(cm) == np.sum(t == y)
 
+    def test_uint8_labels_do_not_overflow(self):
+        t = np.array([20, 3], dtype=np.uint8)
+        cm = confusion_matrix(t, t, n_classes=30)
+        assert cm[20, 20] == 1 and cm[3, 3] == 1 and cm.sum() == 2
+
     def test_empty_input(self):
         np.testing.assert_array_equal(confusion_matrix([], [], n_classes=2), np.zeros((2, 2)))
 
