@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.request import urlopen
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from nnlearn._atomic import atomic_write
 

@@ -132,6 +132,35 @@ def one_hot(labels: ArrayLike, n_classes: int) -> np.ndarray:
     return np.eye(n_classes)[labels]
 
 
+def as_labels(values: ArrayLike, name: str) -> tuple[np.ndarray, int]:
+    """Return integer class labels from labels (N,) or one-hot / score rows (N, C).
+
+    Rows become their ``argmax``; the second value is the number of classes
+    they imply (the row width), or 0 for labels.
+
+    Examples
+    --------
+    >>> as_labels([[0.1, 0.9], [0.8, 0.2]], "y")
+    (array([1, 0]), 2)
+    """
+    values = np.asarray(values)
+    width = 0
+    if values.ndim == 2:
+        values, width = values.argmax(axis=1), values.shape[1]
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be labels of shape (N,) or rows of shape (N, classes), "
+            f"got shape {values.shape}"
+        )
+    if values.size == 0:
+        return values.astype(np.int64), width
+    if values.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integer class labels, got dtype {values.dtype}")
+    if values.min() < 0:
+        raise ValueError(f"{name} must hold labels >= 0, got {values.min()}")
+    return values.astype(np.int64, copy=False), width
+
+
 def match_targets(y: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(y, t)`` as a batch: ``y`` 2-D, ``t`` one-hot (same shape) or 1-D labels.
 

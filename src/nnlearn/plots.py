@@ -34,7 +34,8 @@ from nnlearn._i18n import check_lang, translator
 from nnlearn._validation import as_float_array, check_callable, check_positive_finite, scalar_value
 from nnlearn.descent import gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
-from nnlearn.training import _as_labels, confusion_matrix
+from nnlearn.functions import as_labels
+from nnlearn.training import confusion_matrix
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -606,7 +607,7 @@ def plot_misclassified(
     ['t=1, y=2']
     """
     x = as_float_array(x, "x")
-    t, y = _as_labels(t, "t")[0], _as_labels(y, "y")[0]
+    t, y = as_labels(t, "t")[0], as_labels(y, "y")[0]
     if not x.shape[0] == t.shape[0] == y.shape[0]:
         raise ValueError(f"x, t and y must hold as many samples, got {x.shape[0]}, "
                          f"{t.shape[0]} and {y.shape[0]}")
@@ -650,7 +651,7 @@ def plot_decision_boundary(
     x = as_float_array(x, "x")
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"x must be 2-D points of shape (N, 2), got shape {x.shape}")
-    t = _as_labels(t, "t")[0]
+    t = as_labels(t, "t")[0]
     if t.shape[0] != x.shape[0]:
         raise ValueError(f"t must have one label per point ({x.shape[0]}), got {t.shape[0]}")
     resolution = _check_num(resolution, "resolution", 2)

@@ -25,11 +25,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from nnlearn._atomic import atomic_write
 from nnlearn._validation import check_positive_finite, check_positive_int, make_rng
 from nnlearn.checkpoints import group_arrays, load_arrays, load_checkpoint, save_checkpoint
+from nnlearn.functions import as_labels
 from nnlearn.optimizers import Optimizer
 
 #: Ways of drawing mini-batches: a fresh permutation per epoch, or the book's draw with replacement.
@@ -38,29 +39,6 @@ SAMPLING = ("shuffle", "replacement")
 EVAL_BATCH_SIZE = 2000
 #: Steps between two refreshes of the progress bar.
 PROGRESS_EVERY = 50
-
-
-def _as_labels(values: ArrayLike, name: str) -> tuple[np.ndarray, int]:
-    """Return integer class labels from labels (N,) or one-hot / score rows (N, C).
-
-    The second value is the number of classes implied: the row width, or 0 for labels.
-    """
-    values = np.asarray(values)
-    width = 0
-    if values.ndim == 2:
-        values, width = values.argmax(axis=1), values.shape[1]
-    if values.ndim != 1:
-        raise ValueError(
-            f"{name} must be labels of shape (N,) or rows of shape (N, classes), "
-            f"got shape {values.shape}"
-        )
-    if values.size == 0:
-        return values.astype(np.int64), width
-    if values.dtype.kind not in "iu":
-        raise ValueError(f"{name} must hold integer class labels, got dtype {values.dtype}")
-    if values.min() < 0:
-        raise ValueError(f"{name} must hold labels >= 0, got {values.min()}")
-    return values.astype(np.int64, copy=False), width
 
 
 def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -> np.ndarray:
@@ -90,8 +68,8 @@ def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -
            [0, 0, 1],
            [0, 0, 2]])
     """
-    t, t_width = _as_labels(t, "t")
-    y, y_width = _as_labels(y, "y")
+    t, t_width = as_labels(t, "t")
+    y, y_width = as_labels(y, "y")
     if t.shape != y.shape:
         raise ValueError(f"t and y must hold as many samples, got {t.shape[0]} and {y.shape[0]}")
     largest = int(max(t.max(initial=-1), y.max(initial=-1)))
@@ -119,7 +97,7 @@ def evaluate_accuracy(
 
     .. math:: \\mathrm{acc} = \\frac{1}{N} \\sum_n [\\arg\\max_k y_{nk} = t_n]
     """
-    labels, _ = _as_labels(t, "t")
+    labels, _ = as_labels(t, "t")
     if len(labels) != len(x):
         raise ValueError(f"x and t must hold as many samples, got {len(x)} and {len(labels)}")
     return float(np.count_nonzero(predict_labels(network, x, batch_size) == labels) / len(x))
