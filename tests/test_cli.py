@@ -38,3 +38,12 @@ def test_library_errors_become_a_one_line_message(capsys, monkeypatch):
     monkeypatch.setattr(nnlearn.tour, "run", failing_run)
     assert main(["tour", "--no-figures"]) == 1
     assert capsys.readouterr().err == "nnlearn: error: lr must be a finite number > 0, got -1.0\n"
+
+
+def test_output_piped_into_a_reader_that_stops_is_not_a_traceback():
+    command = [sys.executable, "-m", "nnlearn", "tour", "--no-figures"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.close()  # like `| head -0`: the reader is gone before the tour prints
+        stderr = process.stderr.read().decode()
+        assert process.wait() in (0, 141)
+    assert "Traceback" not in stderr

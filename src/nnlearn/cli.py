@@ -8,6 +8,7 @@ heavier modules happen inside ``_run_*`` so ``nnlearn --help`` stays instant.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -285,3 +286,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnlearn: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output was piped into a reader that stopped (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
