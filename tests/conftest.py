@@ -4,6 +4,11 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: a loaded CI machine must not turn a slow example into a failure.
+settings.register_profile("nnlearn", deadline=None)
+settings.load_profile("nnlearn")
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
