@@ -137,3 +137,11 @@ def test_foreign_state_is_refused():
         SGD(0.1).load_state_dict({"iterations": np.array(1), "v/W": np.zeros(2)})
     with pytest.raises(ValueError, match="optimizer state lacks 'iterations'"):
         Adam().load_state_dict({})
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "lr"),
+    [(SGD(), 0.01), (Momentum(), 0.01), (AdaGrad(), 0.01), (RMSprop(), 0.01), (Adam(), 0.001)],
+)
+def test_default_learning_rates_are_the_books(optimizer, lr):
+    assert optimizer.lr == lr

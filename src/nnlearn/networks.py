@@ -104,7 +104,6 @@ class SimpleNet:
         return x.T @ (y - t) / x.shape[0]
 
 
-
 #: Hidden-layer activations by name.
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 

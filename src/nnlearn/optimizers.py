@@ -39,7 +39,7 @@ class Optimizer:
 
     slots: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, lr: float):
+    def __init__(self, lr: float = 0.01):
         self.lr = check_positive_finite(lr, "lr")
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
@@ -59,7 +59,6 @@ class Optimizer:
         if state is None:
             state = self.state[name] = {slot: np.zeros_like(param) for slot in self.slots}
         return state
-
 
     def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Apply one step to every array of ``params`` in place, from ``grads``."""
@@ -202,9 +201,6 @@ class AdaGrad(Optimizer):
     """
 
     slots = ("h",)
-
-    def __init__(self, lr: float = 0.01):
-        super().__init__(lr)
 
     def _update_one(self, param, grad, state, work):
         h = state["h"]
