@@ -124,18 +124,11 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
 
     grad = np.zeros_like(x)
     seed_step = x.dtype == np.float64
+    loss = lambda: scalar_value(f(x), "f")  # noqa: E731 (f reads x, moved in place)
     for idx in np.ndindex(x.shape):
         original = x[idx]
         h = H if seed_step else np.cbrt(np.finfo(x.dtype).eps) * max(1.0, abs(float(original)))
-        try:
-            x[idx] = original + h
-            f_plus = scalar_value(f(x), "f")
-            x_plus = x[idx]
-            x[idx] = original - h
-            f_minus = scalar_value(f(x), "f")
-            step_taken = float(x_plus) - float(x[idx])
-        finally:
-            x[idx] = original
+        f_plus, f_minus, step_taken = central_pair(loss, x, idx, h)
         if abs(step_taken - 2 * h) > h:
             raise ValueError(
                 f"x{list(idx)} = {original:g} is too large for the fixed step h = {h:g}: "
@@ -144,3 +137,40 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
             )
         grad[idx] = (f_plus - f_minus) / (2 * H if seed_step else step_taken)
     return grad
+
+
+def central_pair(
+    f: Callable[[], Any], x: np.ndarray, index: tuple[int, ...], h: float
+) -> tuple[Any, Any, float]:
+    r"""Evaluate ``f()`` with ``x[index]`` moved to ``x + h``, then to ``x - h``, in place.
+
+    ``f`` reads ``x`` itself (a closure). The entry is put back to its exact
+    original value afterwards, even when ``f`` raises.
+
+    Returns
+    -------
+    f_plus, f_minus
+        The two values of ``f``.
+    step_taken : float
+        :math:`\mathrm{fl}(x + h) - \mathrm{fl}(x - h)`, the step that ``x``'s
+        dtype could store (about ``2 h``), the right divisor outside float64.
+
+    Examples
+    --------
+    >>> x = np.array([3.0, 4.0])
+    >>> central_pair(lambda: float(x[0] ** 2), x, (0,), 0.5)
+    (12.25, 6.25, 1.0)
+    >>> x
+    array([3., 4.])
+    """
+    original = x[index]
+    try:
+        x[index] = original + h
+        f_plus = f()
+        x_plus = x[index]
+        x[index] = original - h
+        f_minus = f()
+        step_taken = float(x_plus) - float(x[index])
+    finally:
+        x[index] = original
+    return f_plus, f_minus, step_taken

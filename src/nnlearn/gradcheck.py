@@ -41,6 +41,7 @@ from nnlearn._validation import (
     make_rng,
     scalar_value,
 )
+from nnlearn.differentiate import central_pair
 
 #: Step and default (rtol, atol) for each parameter dtype.
 SETTINGS = {
@@ -184,21 +185,11 @@ def _relative(diff: np.ndarray, a: np.ndarray, n: np.ndarray, floor: float) -> n
 
 def _check_entries(f: Callable[[], float], p: np.ndarray, step: float) -> np.ndarray:
     """Central differences of ``f`` for every entry of ``p`` (moved in place, restored)."""
-    numerical = np.empty(p.size)
-    entries = p.flat
-    to_dtype = p.dtype.type
-    for i in range(p.size):
-        original = entries[i]
-        up, down = to_dtype(original + step), to_dtype(original - step)
-        try:
-            entries[i] = up
-            f_plus = f()
-            entries[i] = down
-            f_minus = f()
-        finally:
-            entries[i] = original
-        numerical[i] = (f_plus - f_minus) / (float(up) - float(down))
-    return numerical.reshape(p.shape)
+    numerical = np.empty(p.shape)
+    for index in np.ndindex(p.shape):
+        f_plus, f_minus, step_taken = central_pair(f, p, index, step)
+        numerical[index] = (f_plus - f_minus) / step_taken
+    return numerical
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
