@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from nnlearn.descent import gradient_descent
+from nnlearn.descent import DivergenceError, gradient_descent
 from nnlearn.differentiate import numerical_gradient
 from nnlearn.functions import function_2
 
@@ -43,6 +43,20 @@ def test_divergence_is_reported_with_step_and_learning_rate():
     # The book's lr=10 silently returns about -2.6e13; here it stops and says why.
     with pytest.raises(FloatingPointError, match=r"diverged at step \d+ with lr=10"):
         gradient_descent(function_2, [-3.0, 4.0], lr=10.0, step_num=100)
+
+
+def test_divergence_keeps_the_points_visited_before_it():
+    with pytest.raises(DivergenceError) as caught:
+        gradient_descent(function_2, [-3.0, 4.0], lr=10.0, step_num=100, return_path=True)
+    error = caught.value
+    assert error.lr == 10.0 and error.step > 1
+    assert error.path.shape == (error.step, 2)
+    _, path = gradient_descent(function_2, [-3.0, 4.0], 10.0, error.step - 1, return_path=True)
+    assert np.array_equal(error.path, path)  # on x0^2 + x1^2 each step multiplies x by -19
+    assert_allclose(error.path[1], [57.0, -76.0], rtol=1e-9)
+    with pytest.raises(DivergenceError) as without_path:
+        gradient_descent(function_2, [-3.0, 4.0], lr=10.0, step_num=100)
+    assert without_path.value.path is None and without_path.value.step == error.step
 
 
 def test_overflow_to_infinity_is_reported():

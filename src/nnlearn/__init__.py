@@ -16,7 +16,7 @@ from nnlearn.derivatives import (
     hessian,
     jacobian,
 )
-from nnlearn.descent import gradient_descent
+from nnlearn.descent import DivergenceError, gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
 from nnlearn.functions import (
     cross_entropy_error,
@@ -38,6 +38,7 @@ from nnlearn.training import History, Trainer, confusion_matrix
 __version__ = "0.1.0"
 
 __all__ = [
+    "DivergenceError",
     "AdaGrad",
     "Adam",
     "DerivativeResult",

@@ -18,6 +18,28 @@ from nnlearn._validation import (
 from nnlearn.differentiate import numerical_gradient
 
 
+class DivergenceError(FloatingPointError):
+    """Gradient descent left the region where its steps mean anything.
+
+    Attributes
+    ----------
+    step : int
+        The step that failed (1 for the first).
+    lr : float
+        The learning rate.
+    path : numpy.ndarray or None
+        With ``return_path=True``, the points visited before that step,
+        ``init_x`` first (shape ``(step, *init_x.shape)``); otherwise None.
+    """
+
+    def __init__(self, reason: str, *, step: int, lr: float, path: np.ndarray | None):
+        super().__init__(
+            f"gradient descent diverged at step {step} with lr={lr:g}: {reason}; "
+            f"try a smaller learning rate"
+        )
+        self.step, self.lr, self.path = step, lr, path
+
+
 def gradient_descent(
     f: Callable[[np.ndarray], Any],
     init_x: ArrayLike,
@@ -55,9 +77,11 @@ def gradient_descent(
 
     Raises
     ------
-    FloatingPointError
-        When ``x`` stops being finite (divergence), naming the step and the
-        learning rate, instead of returning a meaningless huge number.
+    DivergenceError
+        A ``FloatingPointError`` raised when ``x`` stops being finite or grows
+        too large for the step h (divergence), naming the step and the
+        learning rate, instead of returning a meaningless huge number. With
+        ``return_path=True`` it carries the points visited so far.
 
     Examples
     --------
@@ -76,20 +100,15 @@ def gradient_descent(
     if path is not None:
         path[0] = x
     for step in range(1, step_num + 1):
+        visited = None if path is None else path[:step]
         try:
             grad = numerical_gradient(f, x)
         except ValueError as error:
-            raise FloatingPointError(
-                f"gradient descent diverged at step {step} with lr={lr:g}: {error}; "
-                f"try a smaller learning rate"
-            ) from error
+            raise DivergenceError(str(error), step=step, lr=lr, path=visited) from error
         with np.errstate(over="ignore", invalid="ignore"):
             x = x - lr * grad
         if not np.all(np.isfinite(x)):
-            raise FloatingPointError(
-                f"gradient descent diverged at step {step} with lr={lr:g}: x is no longer "
-                f"finite; try a smaller learning rate"
-            )
+            raise DivergenceError("x is no longer finite", step=step, lr=lr, path=visited)
         if path is not None:
             path[step] = x
     return (x, path) if path is not None else x

@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike
 from nnlearn import _fonts
 from nnlearn._i18n import check_lang, translator
 from nnlearn._validation import as_float_array, check_callable, check_positive_finite, scalar_value
-from nnlearn.descent import gradient_descent
+from nnlearn.descent import DivergenceError, gradient_descent
 from nnlearn.differentiate import numerical_diff, numerical_gradient
 from nnlearn.functions import as_labels
 from nnlearn.training import confusion_matrix
@@ -327,23 +327,12 @@ def plot_gradient_field(
 def _descent_path(
     f: Callable[[np.ndarray], Any], init_x: np.ndarray, lr: float, step_num: int
 ) -> tuple[np.ndarray, int | None]:
-    """The points gradient descent visits, and the step where it stopped diverging (or None).
-
-    When :func:`~nnlearn.descent.gradient_descent` raises on divergence, the
-    walk is replayed one step at a time (the same arithmetic) to keep the
-    points it reached before the step that failed.
-    """
+    """The points gradient descent visits, and the step where it diverged (or None)."""
     try:
         _, path = gradient_descent(f, init_x, lr, step_num, return_path=True)
         return path, None
-    except FloatingPointError:
-        points = [init_x]
-        for step in range(1, step_num + 1):
-            try:
-                points.append(gradient_descent(f, points[-1], lr, 1))
-            except (FloatingPointError, ValueError):
-                return np.array(points), step
-        return np.array(points), None
+    except DivergenceError as divergence:
+        return divergence.path, divergence.step
 
 
 def _behaviour(path: np.ndarray, stopped: int | None) -> str:
