@@ -61,6 +61,11 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def activation_of(run: dict[str, Any]) -> str:
+    """The hidden activation: as set, else sigmoid for two-layer (the book's), relu for mlp."""
+    return run["activation"] or ("sigmoid" if run["model"] == "two-layer" else "relu")
+
+
 def build_network(run: dict[str, Any], input_size: int, output_size: int) -> Any:
     """The network that a run's settings describe (``model``, ``hidden``, ``activation``, ...).
 
@@ -69,8 +74,7 @@ def build_network(run: dict[str, Any], input_size: int, output_size: int) -> Any
     :class:`~nnlearn.networks.MultiLayerNet` with He initialisation for ReLU
     and Xavier otherwise. The initial weights are drawn from ``run["seed"]``.
     """
-    model, hidden = run["model"], list(run["hidden"])
-    activation = run["activation"] or ("sigmoid" if model == "two-layer" else "relu")
+    model, hidden, activation = run["model"], list(run["hidden"]), activation_of(run)
     options = {"activation": activation, "dtype": np.dtype(run["dtype"]), "rng": run["seed"]}
     if model == "two-layer":
         if len(hidden) != 1:
@@ -171,7 +175,7 @@ def describe_run(trainer: Trainer) -> str:
     meta = trainer.history.metadata
     run = meta["run"]
     sizes = "-".join(str(n) for n in (meta["input_size"], *run["hidden"], meta["output_size"]))
-    activation = run["activation"] or ("sigmoid" if run["model"] == "two-layer" else "relu")
+    activation = activation_of(run)
     start = f", from step {trainer.step}" if trainer.step else ""
     decay = f" decaying by {trainer.lr_decay:g} per epoch" if trainer.lr_decay != 1 else ""
     return (
