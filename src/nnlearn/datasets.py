@@ -101,7 +101,7 @@ def _search_folders(spec: IdxDataset, data_dir: str | os.PathLike | None) -> lis
     return folders
 
 
-def _find(spec: IdxDataset, filename: str, folders: list[Path]) -> Path | None:
+def _find(filename: str, folders: list[Path]) -> Path | None:
     for folder in folders:
         for candidate in (folder / filename, folder / filename.removesuffix(".gz")):
             if candidate.is_file():
@@ -113,7 +113,7 @@ def _locate(
     spec: IdxDataset, data_dir: str | os.PathLike | None, download: bool
 ) -> dict[str, Path]:
     folders = _search_folders(spec, data_dir)
-    paths = {name: _find(spec, name, folders) for name in spec.sha256}
+    paths = {name: _find(name, folders) for name in spec.sha256}
     missing = [name for name, path in paths.items() if path is None]
     if not missing:
         return paths
