@@ -91,7 +91,7 @@ def load_samples(quick: bool, n: int, input_size: int, seed: int):
     if quick:
         rng = np.random.default_rng(seed)
         return rng.random((n, input_size)), rng.integers(0, 10, n), "random samples"
-    from nnlearn.datasets import load_mnist
+    from nnlearn.data.datasets import load_mnist
 
     _, (x_test, t_test) = load_mnist(dtype=np.float64, download=False)
     return x_test[:n], t_test[:n], "MNIST test images"

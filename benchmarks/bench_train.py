@@ -13,7 +13,7 @@ replacement, from the same initial weights and the same batch indices
 measures train and test accuracy every 600 steps in batches. Each variant runs
 in its own process so that its peak memory (ru_maxrss) is its own:
 
-- ``nnlearn``: :class:`nnlearn.training.Trainer` with ``TwoLayerNet`` in float32;
+- ``nnlearn``: :class:`nnlearn.training.trainer.Trainer` with ``TwoLayerNet`` in float32;
 - ``torch``: the same model and loop in PyTorch on the CPU (skipped when
   PyTorch is not installed: ``pip install -e ".[bench]"``);
 - ``book``: the book's layer classes and loop in float64 with one-hot labels,
@@ -51,7 +51,7 @@ LR, BATCH, EVAL_EVERY = 0.1, 100, 600
 
 def _initial_weights(seed: int) -> dict[str, np.ndarray]:
     """The float64 weights that nnlearn's TwoLayerNet draws with this seed (then cast)."""
-    from nnlearn.networks import TwoLayerNet
+    from nnlearn.nn.two_layer_net import TwoLayerNet
 
     net = TwoLayerNet(INPUT, HIDDEN, OUTPUT, 0.01, activation="sigmoid", rng=seed)
     return {name: value.copy() for name, value in net.params.items()}
@@ -67,10 +67,10 @@ def _batches(seed: int, n: int):
 
 
 def run_nnlearn(steps: int, seed: int) -> dict:
-    from nnlearn.datasets import load_mnist
-    from nnlearn.networks import TwoLayerNet
-    from nnlearn.optimizers import SGD
-    from nnlearn.training import Trainer
+    from nnlearn.data.datasets import load_mnist
+    from nnlearn.nn.optimizers import SGD
+    from nnlearn.nn.two_layer_net import TwoLayerNet
+    from nnlearn.training.trainer import Trainer
 
     (x, t), (x_test, t_test) = load_mnist()
     net = TwoLayerNet(INPUT, HIDDEN, OUTPUT, 0.01, activation="sigmoid", dtype=np.float32,
@@ -84,7 +84,7 @@ def run_nnlearn(steps: int, seed: int) -> dict:
 def run_torch(steps: int, seed: int) -> dict:
     import torch
 
-    from nnlearn.datasets import load_mnist
+    from nnlearn.data.datasets import load_mnist
 
     (x, t), (x_test, t_test) = load_mnist()
     x, t = torch.from_numpy(x), torch.from_numpy(t)
@@ -188,7 +188,7 @@ class _BookTwoLayerNet:
 
 
 def run_book(steps: int, seed: int) -> dict:
-    from nnlearn.datasets import load_mnist
+    from nnlearn.data.datasets import load_mnist
 
     (x, t), (x_test, t_test) = load_mnist(one_hot_label=True, dtype=np.float64)
     net = _BookTwoLayerNet(_initial_weights(seed))

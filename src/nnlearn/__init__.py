@@ -7,8 +7,7 @@ derivatives, backpropagation layers and networks, a gradient checker,
 optimizers and MNIST training.
 """
 
-from nnlearn.datasets import load_fashion_mnist, load_mnist, make_spiral
-from nnlearn.derivatives import (
+from nnlearn.calculus.derivatives import (
     DerivativeResult,
     derivative,
     directional_derivative,
@@ -16,8 +15,9 @@ from nnlearn.derivatives import (
     hessian,
     jacobian,
 )
-from nnlearn.descent import DivergenceError, gradient_descent
-from nnlearn.differentiate import numerical_diff, numerical_gradient
+from nnlearn.calculus.descent import DivergenceError, gradient_descent
+from nnlearn.calculus.differentiate import numerical_diff, numerical_gradient
+from nnlearn.data.datasets import load_fashion_mnist, load_mnist, make_spiral
 from nnlearn.functions import (
     cross_entropy_error,
     function_1,
@@ -30,9 +30,11 @@ from nnlearn.functions import (
     softmax,
     step_function,
 )
-from nnlearn.gradcheck import GradcheckReport, check_network, gradcheck
-from nnlearn.networks import MultiLayerNet, SimpleNet, TwoLayerNet
-from nnlearn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
+from nnlearn.nn.multi_layer_net import MultiLayerNet
+from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.nn.simple_net import SimpleNet
+from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.training import History, Trainer, confusion_matrix
 
 __version__ = "0.1.0"

@@ -71,10 +71,10 @@ def _run_plot(args: argparse.Namespace) -> int:
 
 
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
-    from nnlearn.datasets import DATASETS
-    from nnlearn.optimizers import OPTIMIZERS
-    from nnlearn.runs import MODELS, PRESETS
-    from nnlearn.training import SAMPLING
+    from nnlearn.data.datasets import DATASETS
+    from nnlearn.nn.optimizers import OPTIMIZERS
+    from nnlearn.training.runs import MODELS, PRESETS
+    from nnlearn.training.trainer import SAMPLING
 
     parser = subparsers.add_parser(
         "train",
@@ -125,7 +125,8 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
 def _run_train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from nnlearn import plots, runs
+    from nnlearn import plots
+    from nnlearn.training import runs
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
             "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
@@ -160,7 +161,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
 
 def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
-    from nnlearn.datasets import DATASETS
+    from nnlearn.data.datasets import DATASETS
 
     parser = subparsers.add_parser(
         "evaluate",
@@ -177,7 +178,7 @@ def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from nnlearn import runs
+    from nnlearn.training import runs
 
     network, metadata = runs.restore_network(args.checkpoint)
     run = metadata["run"]
@@ -220,7 +221,7 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nnlearn import MultiLayerNet, TwoLayerNet, check_network
-    from nnlearn.datasets import load_mnist
+    from nnlearn.data.datasets import load_mnist
 
     if args.batch < 1:
         raise ValueError(f"--batch must be at least 1, got {args.batch}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnlearn._validation import as_float_array
+from nnlearn._shared.validation import as_float_array
 
 #: Added to probabilities inside the log of :func:`cross_entropy_error`, as in the book.
 CROSS_ENTROPY_DELTA = 1e-7

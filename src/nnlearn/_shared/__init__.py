@@ -1,0 +1,1 @@
+"""Private helpers shared by every layer: argument validation, atomic file writes, language."""

@@ -1,0 +1,9 @@
+"""Datasets: MNIST and Fashion-MNIST from IDX files (found, or downloaded and verified), the spiral.
+
+The only package that reads datasets from disk or the network: the IDX reader
+is ``_idx``, downloads are ``_download``.
+"""
+
+from nnlearn.data.datasets import load_dataset, load_fashion_mnist, load_mnist, make_spiral
+
+__all__ = ["load_dataset", "load_fashion_mnist", "load_mnist", "make_spiral"]

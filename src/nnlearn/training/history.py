@@ -1,0 +1,84 @@
+"""The record of a training run: the loss of every step, the accuracies of every evaluation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nnlearn._shared.atomic import atomic_write
+
+
+@dataclass
+class History:
+    """What happened during training: the loss of each step, accuracies at each evaluation.
+
+    ``loss[i]`` is the mini-batch loss of step ``i + 1`` (before its update);
+    ``train_acc[j]`` and ``test_acc[j]`` were measured after ``eval_steps[j]``
+    steps (``test_acc`` stays empty without a test set); ``metadata`` holds the
+    configuration and timings.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    eval_steps: list[int] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists and dicts, ready for JSON."""
+        return {
+            "loss": [float(v) for v in self.loss],
+            "eval_steps": [int(v) for v in self.eval_steps],
+            "train_acc": [float(v) for v in self.train_acc],
+            "test_acc": [float(v) for v in self.test_acc],
+            "metadata": dict(self.metadata),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> History:
+        """Inverse of :meth:`to_dict`."""
+        missing = {"loss", "eval_steps", "train_acc"} - set(data)
+        if missing:
+            raise ValueError(f"history lacks {sorted(missing)}")
+        return cls(
+            loss=list(data["loss"]),
+            eval_steps=list(data["eval_steps"]),
+            train_acc=list(data["train_acc"]),
+            test_acc=list(data.get("test_acc", [])),
+            metadata=dict(data.get("metadata", {})),
+        )
+
+    def to_json(self, path: str | os.PathLike) -> Path:
+        """Write :meth:`to_dict` as JSON (atomically)."""
+        with atomic_write(path) as out:
+            out.write(json.dumps(self.to_dict(), indent=1).encode())
+        return Path(path)
+
+    @classmethod
+    def from_json(cls, path: str | os.PathLike) -> History:
+        """Read a file written by :meth:`to_json`."""
+        with open(path, encoding="utf-8") as file:
+            return cls.from_dict(json.load(file))
+
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """One row per step: ``step,loss,train_acc,test_acc`` (accuracies only at evaluations)."""
+        evals = dict(zip(self.eval_steps, range(len(self.eval_steps)), strict=True))
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(["step", "loss", "train_acc", "test_acc"])
+        for step in range(len(self.loss) + 1):
+            j = evals.get(step)
+            writer.writerow([
+                step,
+                repr(float(self.loss[step - 1])) if step else "",
+                repr(float(self.train_acc[j])) if j is not None else "",
+                repr(float(self.test_acc[j])) if j is not None and self.test_acc else "",
+            ])
+        with atomic_write(path) as out:
+            out.write(text.getvalue().encode())
+        return Path(path)

@@ -1,0 +1,61 @@
+"""The package's layers (pyproject.toml's import-linter contracts) hold, and the check has teeth."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "nnlearn"
+
+
+def _lint_imports(package_parent: Path, config_dir: Path) -> subprocess.CompletedProcess:
+    """Run ``lint-imports`` on the ``nnlearn`` found in ``package_parent``."""
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    return subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=config_dir, capture_output=True, text=True,
+        env={"PYTHONPATH": str(package_parent), "PATH": "/usr/bin:/bin"}, timeout=300,
+    )
+
+
+def _copy_with(tmp_path: Path, module: str, line: str) -> Path:
+    """A copy of the package and its contracts, with ``line`` added to ``module``."""
+    shutil.copytree(PACKAGE, tmp_path / "src" / "nnlearn",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "src" / "nnlearn" / module
+    target.write_text(target.read_text() + f"\n{line}\n")
+    return tmp_path
+
+
+def test_the_layers_are_kept():
+    result = _lint_imports(ROOT / "src", ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_the_contract_names_every_package():
+    """Every subpackage and top-level module has its place in the layers contract."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = {name.strip("()") for name in config["contracts"][0]["layers"]}
+    present = {f"nnlearn.{path.stem}" for path in PACKAGE.iterdir()
+               if (path.is_dir() and (path / "__init__.py").exists())
+               or (path.suffix == ".py" and not path.name.startswith("__"))}
+    assert present <= layers, f"not in the layers contract: {sorted(present - layers)}"
+
+
+@pytest.mark.parametrize(("module", "line", "broken"), [
+    ("functions.py", "import nnlearn.nn.layers", "Layers"),
+    ("calculus/descent.py", "from nnlearn.training import Trainer", "Layers"),
+    ("nn/layers.py", "import matplotlib", "matplotlib"),
+    ("training/history.py", "import urllib.request", "network"),
+])
+def test_an_upward_or_forbidden_import_breaks_a_contract(tmp_path, module, line, broken):
+    copy = _copy_with(tmp_path, module, line)
+    result = _lint_imports(copy / "src", copy)
+    assert result.returncode != 0, result.stdout
+    assert "1 broken" in result.stdout
+    assert any(broken in row and "BROKEN" in row for row in result.stdout.splitlines())
