@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,9 +98,13 @@ def _language(lang: str | None) -> tuple[str, dict[str, Any]]:
 
 
 @contextlib.contextmanager
-def drawing(lang: str | None) -> Iterator[Callable[..., str]]:
+def drawing(
+    lang: str | None, labels: Mapping[str, tuple[str, str]] | None = None
+) -> Iterator[Callable[..., str]]:
     """Context for building a figure; yields ``text(key, **fields)`` in the language used.
 
+    ``labels`` maps each key to its (English, Korean) pair: a figure family's
+    own table (for example ``plots.curvature.LABELS``), by default :data:`TEXT`.
     Text objects take their font when they are created, so the labels keep the
     Korean font after the context is left.
     """
@@ -108,7 +112,7 @@ def drawing(lang: str | None) -> Iterator[Callable[..., str]]:
 
     lang, rc = _language(lang)
     with matplotlib.rc_context(rc):
-        yield translator(TEXT, lang)
+        yield translator(TEXT if labels is None else labels, lang)
 
 
 def new_figure(**kwargs: Any) -> Figure:
