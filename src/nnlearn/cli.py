@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _add_tour(subparsers: argparse._SubParsersAction) -> None:
@@ -73,8 +75,7 @@ def _run_plot(args: argparse.Namespace) -> int:
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
     from nnlearn.data.datasets import DATASETS
     from nnlearn.nn.optimizers import OPTIMIZERS
-    from nnlearn.training.runs import MODELS, PRESETS
-    from nnlearn.training.trainer import SAMPLING
+    from nnlearn.training.config import MODELS, PRESETS, SAMPLING
 
     parser = subparsers.add_parser(
         "train",
@@ -116,34 +117,43 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
                              "cache, or a download)")
     parser.add_argument("--out", default="nnlearn-run", metavar="DIR",
                         help="folder for history, checkpoint and figure (default: nnlearn-run)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run already in --out (refused otherwise)")
     parser.add_argument("--resume", default=None, metavar="CKPT",
-                        help="continue the run saved in this checkpoint")
+                        help="continue the run saved in this checkpoint (its network is kept: "
+                             "options may change the length, learning rate and evaluations)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=_run_train)
 
 
-def _run_train(args: argparse.Namespace) -> int:
-    from pathlib import Path
+#: The files a training run writes in its --out folder.
+RUN_FILES = ("checkpoint.npz", "history.json", "history.csv", "learning_curves.png")
 
+
+def _run_train(args: argparse.Namespace) -> int:
     from nnlearn import plots
     from nnlearn.training import runs
+    from nnlearn.training.config import PRESETS, RunConfig
+    from nnlearn.training.diagnosis import diagnose
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
             "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
-    run = runs.resolve_run(
-        args.resume and runs.saved_run(args.resume),
-        args.preset and runs.PRESETS[args.preset],
-        given,
-    )
-    out = Path(args.out)
+    settings = {**(PRESETS[args.preset] if args.preset else {}), **given}
+    if args.resume:
+        saved = runs.saved_run(args.resume)
+        runs.check_resume(saved, settings, args.resume)
+        run = saved.with_settings(settings)
+    else:
+        run = RunConfig.from_settings(settings)
+    out = _output_folder(args.out, RUN_FILES, overwrite=args.overwrite, resume=args.resume)
     trainer = runs.prepare_trainer(
         run, data_dir=args.data_dir, checkpoint=out / "checkpoint.npz", resume=args.resume,
         quiet=args.quiet,
     )
     print(f"nnlearn train: {runs.describe_run(trainer)}", flush=True)
     try:
-        history = trainer.run()
+        history = trainer.run()  # saves the checkpoint at the end, before anything else
     except KeyboardInterrupt:
         print(f"nnlearn: stopped after step {trainer.step}; continue with --resume "
               f"{trainer.checkpoint}", file=sys.stderr)
@@ -156,8 +166,39 @@ def _run_train(args: argparse.Namespace) -> int:
     print(f"train accuracy {history.train_acc[-1]:.4f}{test}")
     print(f"wall time {meta['wall_time']:.1f} s  ({meta['train_time']:.1f} s in "
           f"{trainer.step} steps, {meta['steps_per_second']:.0f} steps/s)")
-    print(f"wrote {out}/: history.json, history.csv, checkpoint.npz, learning_curves.png")
+    print(f"wrote {out}/: {', '.join(RUN_FILES)}")
+    problem = diagnose(history, trainer.metadata["output_size"], run.lr)
+    if problem:
+        print(f"nnlearn: error: {problem}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _output_folder(
+    path: str, run_files: Sequence[str], *, overwrite: bool, resume: str | None = None
+) -> Path:
+    """Make sure ``path`` is a folder we may write a run into, before any work starts.
+
+    A folder that already holds one of ``run_files`` is refused unless
+    ``overwrite``, or unless the run resumes from a checkpoint inside it.
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {path} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise ValueError(f"--out {path} cannot be written: {error.strerror or error}") from None
+    existing = [name for name in run_files if (out / name).exists()]
+    continues_here = resume is not None and Path(resume).resolve().parent == out.resolve()
+    if existing and not overwrite and not continues_here:
+        raise ValueError(
+            f"--out {path} already holds a run ({', '.join(existing)}): choose another --out, "
+            "or add --overwrite to replace it"
+        )
+    return out
 
 
 def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
@@ -179,12 +220,12 @@ def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from nnlearn.training import runs
+    from nnlearn.training.evaluation import evaluate_on
 
-    network, metadata = runs.restore_network(args.checkpoint)
-    run = metadata["run"]
-    dataset = args.dataset or run["dataset"]
-    print(runs.evaluate_on(
-        network, dataset, data_dir=args.data_dir, dtype=run["dtype"], seed=run["seed"]
+    network, run = runs.restore_network(args.checkpoint)
+    print(evaluate_on(
+        network, args.dataset or run.dataset, data_dir=args.data_dir, dtype=run.dtype,
+        seed=run.schedule.seed,
     ))
     return 0
 
@@ -253,6 +294,13 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+#: Failures the library reports with a message for the user: one line on stderr, exit status 1.
+#: (OSError covers missing, unreadable and unwritable files; MemoryError a size beyond the
+#: machine.) Anything else is a bug in nnlearn and keeps its traceback.
+EXPECTED_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, MemoryError)
+#: Environment variable that asks for tracebacks, as ``--traceback`` does.
+TRACEBACK_VARIABLE = "NNLEARN_TRACEBACK"
+
 #: Every subcommand's ``_add_*`` function, in the order ``--help`` lists them.
 COMMANDS = [_add_tour, _add_plot, _add_train, _add_evaluate, _add_gradcheck]
 
@@ -266,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="The mathematics of neural-network learning, from scratch on NumPy.",
     )
     parser.add_argument("--version", action="version", version=f"nnlearn {__version__}")
+    parser.add_argument("--traceback", action="store_true",
+                        help="on an error, show the full Python traceback (also: set "
+                             f"{TRACEBACK_VARIABLE}=1)")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add_command in COMMANDS:
         add_command(subparsers)
@@ -281,12 +332,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, FloatingPointError) as error:
+    except BrokenPipeError:  # the output was piped into a reader that stopped (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except EXPECTED_ERRORS as error:
+        if args.traceback or os.environ.get(TRACEBACK_VARIABLE, "") not in ("", "0"):
+            raise
         print(f"nnlearn: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("nnlearn: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the output was piped into a reader that stopped (| head)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141

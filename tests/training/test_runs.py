@@ -10,14 +10,9 @@ from nnlearn.nn.optimizers import SGD
 from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.training import History, Trainer
 from nnlearn.training.checkpoints import load_checkpoint
-from nnlearn.training.runs import (
-    PRESETS,
-    Evaluation,
-    build_network,
-    resolve_run,
-    restore_network,
-    saved_run,
-)
+from nnlearn.training.config import PRESETS, RunConfig
+from nnlearn.training.evaluation import Evaluation
+from nnlearn.training.runs import build_network, restore_network, saved_run
 
 
 def _spiral_trainer(checkpoint):
@@ -28,28 +23,30 @@ def _spiral_trainer(checkpoint):
 
 class TestRuns:
     def test_build_network(self):
-        run = resolve_run({"model": "mlp", "hidden": [8, 4], "dtype": "float64", "seed": 1})
+        run = RunConfig.from_settings({"model": "mlp", "hidden": [8, 4], "dtype": "float64",
+                                       "seed": 1})
         net = build_network(run, 2, 3)
         assert isinstance(net, MultiLayerNet)
         assert [p.shape for p in net.params.values()] == [(2, 8), (8,), (8, 4), (4,), (4, 3), (3,)]
-        two = build_network(resolve_run(), 784, 10)
+        two = build_network(RunConfig.from_settings(), 784, 10)
         assert isinstance(two, TwoLayerNet) and two.params["W1"].dtype == np.float32
         assert abs(float(two.params["W1"].std()) - 0.01) < 1e-3
         with pytest.raises(ValueError, match="model 'two-layer' has one hidden layer"):
-            build_network(resolve_run({"hidden": [5, 5]}), 2, 3)
+            RunConfig.from_settings({"hidden": [5, 5]})
         with pytest.raises(ValueError, match="model must be one of"):
-            build_network(resolve_run({"model": "cnn"}), 2, 3)
+            RunConfig.from_settings({"model": "cnn"})
 
-    def test_resolve_run(self):
-        assert resolve_run()["epochs"] == 1
-        run = resolve_run(PRESETS["fast"], {"iters": 7})
-        assert run["iters"] == 7 and run["epochs"] is None and run["optimizer"] == "adam"
+    def test_from_settings(self):
+        assert RunConfig.from_settings().schedule.epochs == 1
+        run = RunConfig.from_settings(PRESETS["fast"], {"iters": 7})
+        assert run.schedule.iters == 7 and run.schedule.epochs is None
+        assert run.optimizer == "adam"
         with pytest.raises(ValueError, match="unknown run setting 'momentum'"):
-            resolve_run({"momentum": 0.9})
+            RunConfig.from_settings({"momentum": 0.9})
 
     def test_checkpoint_without_run_settings(self, tmp_path):
         _spiral_trainer(tmp_path / "plain.npz").run()
-        with pytest.raises(ValueError, match="does not record its run settings"):
+        with pytest.raises(ValueError, match="the run settings lack activation"):
             saved_run(tmp_path / "plain.npz")
         with pytest.raises(ValueError, match="does not say which network it holds"):
             restore_network(tmp_path / "plain.npz")
@@ -104,6 +101,7 @@ class TestCommandLine:
     def test_errors_exit_1_with_a_message(self, tmp_path, capsys):
         assert main(["evaluate", str(tmp_path / "missing.npz")]) == 1
         assert "missing.npz' does not exist" in capsys.readouterr().err
-        assert main(["train", "--dataset", "spiral", "--lr", "1e20", "--activation", "relu",
-                     "--iters", "50", "--quiet", "--out", str(tmp_path)]) == 1
+        assert main(["train", "--dataset", "spiral", "--lr", "1e20", "--optimizer", "sgd",
+                     "--batch-size", "100", "--iters", "50", "--quiet", "--out",
+                     str(tmp_path)]) == 1
         assert "loss became nan at step 3 with learning rate 1e+20" in capsys.readouterr().err

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from nnlearn._shared.validation import check_positive_int
+from nnlearn.data.datasets import load_dataset
 from nnlearn.functions import as_labels
 
 #: Samples per forward pass when computing accuracy.
 EVAL_BATCH_SIZE = 2000
+#: Rows per chunk when a dataset is scanned for NaN and infinity.
+_SCAN_ROWS = 4096
 
 
 def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -> np.ndarray:
@@ -74,3 +79,94 @@ def evaluate_accuracy(
     if len(labels) != len(x):
         raise ValueError(f"x and t must hold as many samples, got {len(x)} and {len(labels)}")
     return float(np.count_nonzero(predict_labels(network, x, batch_size) == labels) / len(x))
+
+
+def check_dataset(network: Any, x: Any, t: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check a dataset once, before training: shapes, finite samples, labels the network can score.
+
+    ``x`` must be a non-empty floating-point batch without NaN or infinity;
+    ``t`` one label per sample (integers in ``[0, classes)``, ``classes``
+    being the width of ``network.predict`` of one sample) or one one-hot row
+    of that width. ``name`` (``"train"``, ``"test"``) names the arrays in the
+    errors. Returns ``x`` and ``t`` as arrays, not copied.
+
+    Examples
+    --------
+    >>> from nnlearn.nn import TwoLayerNet
+    >>> net = TwoLayerNet(2, 4, 3, rng=0)
+    >>> _ = check_dataset(net, np.zeros((2, 2)), [0, 2], "test")
+    >>> check_dataset(net, np.zeros((2, 2)), [0, 3], "test")
+    Traceback (most recent call last):
+        ...
+    ValueError: t_test holds label 3, but the network scores 3 classes (labels 0 to 2)
+    """
+    x, t = np.asarray(x), np.asarray(t)
+    if x.dtype.kind != "f":
+        raise TypeError(f"x_{name} must be a floating-point array, got dtype {x.dtype}")
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"x_{name} must be a non-empty batch of samples, got shape {x.shape}")
+    if t.ndim not in (1, 2) or len(t) != len(x):
+        raise ValueError(
+            f"t_{name} must hold one label (or one-hot row) per sample of x_{name}: "
+            f"expected length {len(x)}, got shape {t.shape}"
+        )
+    for start in range(0, len(x), _SCAN_ROWS):
+        chunk = x[start : start + _SCAN_ROWS]
+        if not np.isfinite(chunk).all():
+            row = start + int(np.flatnonzero(~np.isfinite(chunk).reshape(len(chunk), -1)
+                                             .all(axis=1))[0])
+            raise ValueError(f"x_{name} holds NaN or infinity (first in sample {row})")
+    classes = np.shape(network.predict(x[:1]))[-1]
+    labels, width = as_labels(t, f"t_{name}")
+    if width and width != classes:
+        raise ValueError(
+            f"t_{name} has one-hot rows of width {width}, but the network scores {classes} classes"
+        )
+    if labels.size and labels.max() >= classes:
+        raise ValueError(
+            f"t_{name} holds label {labels.max()}, but the network scores {classes} classes "
+            f"(labels 0 to {classes - 1})"
+        )
+    return x, t
+
+
+@dataclass
+class Evaluation:
+    """Accuracy and confusion matrix of a network on a test set; ``str()`` is a report."""
+
+    dataset: str
+    accuracy: float
+    confusion: np.ndarray
+
+    def __str__(self) -> str:
+        n, hits = int(self.confusion.sum()), int(np.trace(self.confusion))
+        k = len(self.confusion)
+        width = max(5, len(str(self.confusion.max())) + 1)
+        lines = [
+            f"test accuracy on {self.dataset}: {self.accuracy:.4f} ({hits} / {n})",
+            "confusion matrix (rows: true label, columns: predicted label)",
+            "true" + "".join(f"{j:>{width}}" for j in range(k)),
+        ]
+        lines += [f"{i:>4}" + "".join(f"{c:>{width}}" for c in row)
+                  for i, row in enumerate(self.confusion)]
+        return "\n".join(lines)
+
+
+def evaluate_on(
+    network: Any,
+    dataset: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    dtype: DTypeLike = np.float32,
+    seed: int | None = 0,
+) -> Evaluation:
+    """Accuracy and confusion matrix of ``network`` on the test set of ``dataset``."""
+    _, (x_test, t_test) = load_dataset(dataset, data_dir=data_dir, dtype=dtype, seed=seed)
+    inputs = getattr(network, "input_size", None)
+    if inputs is not None and x_test[0].size != inputs:
+        raise ValueError(f"the network takes {inputs} inputs, but the samples of {dataset} have "
+                         f"{x_test[0].size}: evaluate it on the dataset it was trained on")
+    predicted = predict_labels(network, x_test)
+    n_classes = int(max(t_test.max(), predicted.max())) + 1
+    confusion = confusion_matrix(t_test, predicted, n_classes)
+    return Evaluation(dataset, float(np.trace(confusion) / len(t_test)), confusion)

@@ -29,6 +29,28 @@ class History:
     test_acc: list[float] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def record_evaluation(self, step: int, train_acc: float, test_acc: float | None) -> None:
+        """Append the accuracies measured after ``step`` steps (``test_acc`` None: no test set)."""
+        self.eval_steps.append(step)
+        self.train_acc.append(train_acc)
+        if test_acc is not None:
+            self.test_acc.append(test_acc)
+
+    def latest(self) -> dict[str, str]:
+        """The last loss and accuracies, formatted for a progress bar.
+
+        Examples
+        --------
+        >>> History(loss=[2.0, 0.5], eval_steps=[0], train_acc=[0.25]).latest()
+        {'loss': '0.5000', 'train': '0.2500'}
+        """
+        latest = {"loss": f"{self.loss[-1]:.4f}"} if self.loss else {}
+        if self.train_acc:
+            latest["train"] = f"{self.train_acc[-1]:.4f}"
+        if self.test_acc:
+            latest["test"] = f"{self.test_acc[-1]:.4f}"
+        return latest
+
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and dicts, ready for JSON."""
         return {
