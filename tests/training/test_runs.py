@@ -46,7 +46,7 @@ class TestRuns:
 
     def test_checkpoint_without_run_settings(self, tmp_path):
         _spiral_trainer(tmp_path / "plain.npz").run()
-        with pytest.raises(ValueError, match="the run settings lack activation"):
+        with pytest.raises(ValueError, match="does not say which network it holds"):
             saved_run(tmp_path / "plain.npz")
         with pytest.raises(ValueError, match="does not say which network it holds"):
             restore_network(tmp_path / "plain.npz")
@@ -105,3 +105,150 @@ class TestCommandLine:
                      "--batch-size", "100", "--iters", "50", "--quiet", "--out",
                      str(tmp_path)]) == 1
         assert "loss became nan at step 3 with learning rate 1e+20" in capsys.readouterr().err
+
+
+def _train_spiral(out, *extra):
+    return main(["train", "--dataset", "spiral", "--iters", "30", "--quiet", "--out", str(out),
+                 *extra])
+
+
+class TestNoLostRun:
+    def test_out_is_checked_before_any_work(self, tmp_path, capsys):
+        file = tmp_path / "file"
+        file.write_text("x")
+        assert _train_spiral(file) == 1
+        assert f"--out {file} is a file, not a folder" in capsys.readouterr().err
+        assert _train_spiral(file / "under") == 1
+        assert f"--out {file / 'under'} cannot be written" in capsys.readouterr().err
+        assert file.read_text() == "x"
+
+    def test_an_earlier_run_is_not_overwritten_unless_asked(self, tmp_path, capsys):
+        assert _train_spiral(tmp_path) == 0
+        before = (tmp_path / "checkpoint.npz").read_bytes()
+        capsys.readouterr()
+        assert _train_spiral(tmp_path, "--seed", "3") == 1
+        assert "already holds a run (checkpoint.npz, history.json" in capsys.readouterr().err
+        assert (tmp_path / "checkpoint.npz").read_bytes() == before
+        assert _train_spiral(tmp_path, "--seed", "3", "--overwrite") == 0
+        assert (tmp_path / "checkpoint.npz").read_bytes() != before
+
+    def test_resume_continues_in_its_own_folder_and_keeps_its_network(self, tmp_path, capsys):
+        assert _train_spiral(tmp_path) == 0
+        ckpt = str(tmp_path / "checkpoint.npz")
+        assert main(["train", "--resume", ckpt, "--iters", "40", "--quiet",
+                     "--out", str(tmp_path)]) == 0
+        assert load_checkpoint(ckpt)[1]["step"] == 40
+        capsys.readouterr()
+        assert main(["train", "--resume", ckpt, "--model", "mlp", "--iters", "50", "--quiet",
+                     "--out", str(tmp_path / "b")]) == 1
+        assert (f"model='mlp' conflicts with the checkpoint {ckpt}, which holds "
+                "model='two-layer': a resumed run keeps its network") in capsys.readouterr().err
+        assert main(["train", "--resume", ckpt, "--hidden", "7", "--quiet",
+                     "--out", str(tmp_path / "c")]) == 1
+        assert "hidden=[7] conflicts with the checkpoint" in capsys.readouterr().err
+
+    def test_spiral_defaults_learn_the_spiral(self, tmp_path, capsys):
+        assert main(["train", "--dataset", "spiral", "--quiet", "--out", str(tmp_path)]) == 0
+        assert History.from_json(tmp_path / "history.json").test_acc[-1] > 0.95
+
+    @pytest.mark.parametrize(("options", "cause"), [
+        (["--lr", "1e-9", "--optimizer", "sgd"], "the loss barely moved: the learning rate 1e-09"),
+        (["--lr", "300", "--optimizer", "sgd", "--activation", "sigmoid"],
+         "the learning rate 300 is likely too large: try --lr 30"),
+    ])
+    def test_a_run_that_learns_nothing_fails_but_keeps_its_files(self, tmp_path, capsys, options,
+                                                                  cause):
+        assert _train_spiral(tmp_path, *options) == 1
+        err = capsys.readouterr().err
+        assert "nnlearn: error: training failed: the final training accuracy" in err
+        assert "is at chance (1/3 = 0.3333)" in err and cause in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            "checkpoint.npz", "history.csv", "history.json", "learning_curves.png"]
+
+    def test_evaluate_on_a_dataset_that_does_not_fit(self, tmp_path, capsys, mnist_dir):
+        assert _train_spiral(tmp_path) == 0
+        capsys.readouterr()
+        assert main(["evaluate", str(tmp_path / "checkpoint.npz"), "--dataset", "mnist",
+                     "--data-dir", mnist_dir]) == 1
+        assert ("the network takes 2 inputs, but the samples of mnist have 784: evaluate it on "
+                "the dataset it was trained on") in capsys.readouterr().err
+
+
+def _rewrite_header(path, change):
+    """A copy of checkpoint ``path`` whose JSON header went through ``change(meta)``."""
+    import json
+    arrays = dict(np.load(path))
+    meta = json.loads(str(arrays.pop("meta")))
+    change(meta)
+    target = path.parent / f"crafted-{len(list(path.parent.iterdir()))}.npz"
+    np.savez(target, **arrays, meta=np.array(json.dumps(meta)))
+    return target
+
+
+def _set(*keys, value):
+    def change(meta):
+        node = meta
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return change
+
+
+def _drop(key):
+    return lambda meta: meta.pop(key)
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    """A checkpoint of a short spiral run."""
+    out = tmp_path_factory.mktemp("run")
+    assert _train_spiral(out) == 0
+    return out / "checkpoint.npz"
+
+
+class TestDamagedCheckpoints:
+    """Crafted or damaged headers: one line naming the file, exit status 1, no traceback."""
+
+    CHANGES = [
+        _set("run", "hidden", value=[10**9]),
+        _set("run", "hidden", value="many"),
+        _set("run", "model", value=None),
+        _set("run", value=[1, 2]),
+        _set("metadata", "input_size", value=-3),
+        _set("metadata", value="x"),
+        _set("step", value="ten"),
+        _set("position", value=-1),
+        _set("rng", value=7),
+        _set("history", value=None),
+        _set("history", "loss", value=None),
+        _set("n_train", value=0),
+        _drop("run"),
+        _drop("rng"),
+        _set("format", value=99),
+    ]
+
+    @pytest.mark.parametrize("change", CHANGES)
+    @pytest.mark.parametrize("command", ["evaluate", "resume"])
+    def test_one_clear_error(self, checkpoint, change, command, tmp_path, capsys):
+        crafted = _rewrite_header(checkpoint, change)
+        args = (["evaluate", str(crafted)] if command == "evaluate" else
+                ["train", "--resume", str(crafted), "--quiet", "--out", str(tmp_path / "r")])
+        capsys.readouterr()
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("nnlearn: error: ") and err.count("\n") == 1, err
+        assert str(crafted) in err, err
+
+    def test_not_json_header(self, checkpoint, tmp_path, capsys):
+        arrays = dict(np.load(checkpoint))
+        arrays["meta"] = np.array("{not json")
+        np.savez(tmp_path / "bad.npz", **arrays)
+        assert main(["evaluate", str(tmp_path / "bad.npz")]) == 1
+        assert "bad.npz: damaged checkpoint header" in capsys.readouterr().err
+
+    def test_traceback_on_request(self, tmp_path, monkeypatch):
+        with pytest.raises(FileNotFoundError):
+            main(["--traceback", "evaluate", str(tmp_path / "none.npz")])
+        monkeypatch.setenv("NNLEARN_TRACEBACK", "1")
+        with pytest.raises(FileNotFoundError):
+            main(["evaluate", str(tmp_path / "none.npz")])

@@ -153,6 +153,10 @@ def check_training_header(meta: dict[str, Any], path: str | os.PathLike) -> None
             raise ValueError(f"{path}: not a training checkpoint (no {key!r} in its header)")
         if not valid(meta[key]):
             raise ValueError(f"{path}: damaged checkpoint header ({key!r} is {meta[key]!r})")
+    try:
+        History.from_dict(meta["history"])
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path}: damaged checkpoint header (history: {error})") from None
 
 
 def restore_training(trainer: Trainer, path: str | os.PathLike) -> None:

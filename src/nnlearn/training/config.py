@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from nnlearn._shared.validation import check_positive_finite, check_positive_int
 from nnlearn.data.datasets import DATASETS
 from nnlearn.nn.layer_net import ACTIVATIONS
@@ -110,6 +112,37 @@ class Schedule:
         """Steps of the whole run: ``iters``, or ``epochs`` times the steps of an epoch."""
         per_epoch = self.steps_per_epoch(n_train)
         return self.iters if self.iters is not None else self.epochs * per_epoch
+
+
+#: :class:`Schedule`'s settings in order, when none is given (as ``Trainer``'s keywords).
+_SCHEDULE_DEFAULTS = (100, None, None, "shuffle", None, 1.0, None)
+
+
+def schedule_of(
+    run: RunConfig | None,
+    schedule: Schedule | None,
+    optimizer: str,
+    lr: float,
+    settings: tuple[Any, ...],
+) -> Schedule:
+    """The one schedule given to a ``Trainer``: by ``run``, by ``schedule``, or by its keywords.
+
+    ``settings`` are the keywords in :class:`Schedule`'s order; ``seed`` may be
+    a generator there (then the schedule's seed is None). A ``run`` must name
+    the ``optimizer`` and ``lr`` that the trainer was given.
+    """
+    given = sum([run is not None, schedule is not None, settings != _SCHEDULE_DEFAULTS])
+    if given > 1:
+        raise ValueError("give the schedule as keywords, as schedule= or as run=, not two")
+    if run is not None:
+        if (run.optimizer, run.lr) != (optimizer, lr):
+            raise ValueError(f"the run says {run.optimizer} with lr={run.lr}, but the trainer "
+                             f"was given {optimizer} with lr={lr}")
+        return run.schedule
+    if schedule is not None:
+        return schedule
+    *rest, seed = settings
+    return Schedule(*rest, None if isinstance(seed, np.random.Generator) else seed)
 
 
 #: The settings of :class:`Schedule`, by name.

@@ -104,19 +104,11 @@ def _sizes(meta: dict[str, Any], path: str | os.PathLike) -> tuple[int, int]:
     return sizes["input_size"], sizes["output_size"]
 
 
-def saved_run(path: str | os.PathLike) -> RunConfig:
-    """The run settings stored in a checkpoint written by ``nnlearn train``, checked."""
-    _, meta = load_checkpoint(path)
-    check_training_header(meta, path)
-    return RunConfig.from_dict(meta["run"], f"{path}")
+def _checked_run(path: str | os.PathLike) -> tuple[RunConfig, dict[str, np.ndarray], int, int]:
+    """A checkpoint's run, parameters and sizes, the arrays checked against the run's shapes.
 
-
-def restore_network(path: str | os.PathLike) -> tuple[Any, RunConfig]:
-    """Rebuild the network saved in a checkpoint of ``nnlearn train``; return it and its run.
-
-    The stored arrays are checked against the shapes that the run's settings
-    imply before the network is built, so a damaged or crafted header cannot
-    make it allocate more than the file holds.
+    So a damaged or crafted header can neither pass nor make anything
+    allocate more than the file holds.
     """
     arrays, meta = load_checkpoint(path)
     check_training_header(meta, path)
@@ -128,6 +120,17 @@ def restore_network(path: str | os.PathLike) -> tuple[Any, RunConfig]:
     if stored != expected:
         raise ValueError(f"{path}: the stored parameters {stored} do not match the network its "
                          f"settings describe, {expected}")
+    return run, params, input_size, output_size
+
+
+def saved_run(path: str | os.PathLike) -> RunConfig:
+    """The run settings stored in a checkpoint written by ``nnlearn train``, checked."""
+    return _checked_run(path)[0]
+
+
+def restore_network(path: str | os.PathLike) -> tuple[Any, RunConfig]:
+    """Rebuild the network saved in a checkpoint of ``nnlearn train``; return it and its run."""
+    run, params, input_size, output_size = _checked_run(path)
     network = build_network(run, input_size, output_size)
     load_arrays(network.params, params, f"{path}: parameter")
     return network, run

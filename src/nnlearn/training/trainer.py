@@ -8,6 +8,10 @@ of :mod:`nnlearn.nn.optimizers`, following a
 :mod:`~nnlearn.training.evaluation`, checkpoints from
 :mod:`~nnlearn.training.checkpoints`; what happens goes to a
 :class:`~nnlearn.training.History`.
+
+:class:`Trainer` is about 250 lines, a quarter of them its docstring: the loop,
+where it pauses (evaluations, epochs, the progress bar, Ctrl-C) and its timings
+read best in one place; everything else lives in the modules above.
 """
 
 from __future__ import annotations
@@ -27,20 +31,26 @@ from nnlearn._shared.validation import make_rng
 from nnlearn.nn.optimizers import Optimizer
 from nnlearn.training import checkpoints
 from nnlearn.training._interrupt import deferred_interrupt
-from nnlearn.training.config import RunConfig, Schedule
+from nnlearn.training.config import RunConfig, Schedule, schedule_of
 from nnlearn.training.evaluation import check_dataset, evaluate_accuracy
 from nnlearn.training.history import History
 from nnlearn.training.sampling import BatchSampler
 
 #: Steps between two refreshes of the progress bar.
 PROGRESS_EVERY = 50
-#: The schedule keywords of :class:`Trainer` when none is given.
-_SCHEDULE_DEFAULTS = (100, None, None, "shuffle", None, 1.0, None)
 
 
 def optimizer_name(optimizer: Optimizer) -> str:
     """The command-line name of ``optimizer`` (``"sgd"``, ``"adam"``, ...)."""
     return type(optimizer).__name__.lower()
+
+
+def _check_interface(network: Any, optimizer: Any) -> None:
+    for attribute in ("params", "loss_and_gradient", "predict"):
+        if not hasattr(network, attribute):
+            raise TypeError(f"network must have {attribute!r}, got {type(network).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nnlearn Optimizer, got {optimizer!r}")
 
 
 class Trainer:
@@ -126,27 +136,12 @@ class Trainer:
         checkpoint: str | os.PathLike | None = None,
         metadata: dict[str, Any] | None = None,
     ):
-        for attribute in ("params", "loss_and_gradient", "predict"):
-            if not hasattr(network, attribute):
-                raise TypeError(f"network must have {attribute!r}, got {type(network).__name__}")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be an nnlearn Optimizer, got {optimizer!r}")
+        _check_interface(network, optimizer)
         self.network, self.optimizer, self.run_config = network, optimizer, run
-        keywords = (batch_size, epochs, iters, sampling, eval_every, lr_decay, seed)
-        if (schedule is not None or run is not None) and keywords != _SCHEDULE_DEFAULTS:
-            raise ValueError("give the schedule as keywords, as schedule= or as run=, not two")
-        if run is not None:
-            if schedule is not None:
-                raise ValueError("give the schedule as keywords, as schedule= or as run=, not two")
-            schedule = run.schedule
-            if run.optimizer != optimizer_name(optimizer) or run.lr != optimizer.lr:
-                raise ValueError(f"the run says {run.optimizer} with lr={run.lr}, "
-                                 f"but the optimizer is {optimizer!r}")
-        if schedule is None:
-            generator = isinstance(seed, np.random.Generator)
-            schedule = Schedule(batch_size, epochs, iters, sampling, eval_every, lr_decay,
-                                None if generator else seed)
-        self.schedule = schedule
+        self.schedule = schedule_of(
+            run, schedule, optimizer_name(optimizer), optimizer.lr,
+            (batch_size, epochs, iters, sampling, eval_every, lr_decay, seed),
+        )
         self.x_train, self.t_train = check_dataset(network, x_train, t_train, "train")
         if (x_test is None) != (t_test is None):
             raise ValueError("x_test and t_test must be given together")
@@ -154,12 +149,12 @@ class Trainer:
             (None, None) if x_test is None else check_dataset(network, x_test, t_test, "test")
         )
         n = len(self.x_train)
-        self.steps_per_epoch = schedule.steps_per_epoch(n)
-        self.total_steps = schedule.total_steps(n)
-        self.eval_every = schedule.eval_every or self.steps_per_epoch
+        self.steps_per_epoch = self.schedule.steps_per_epoch(n)
+        self.total_steps = self.schedule.total_steps(n)
+        self.eval_every = self.schedule.eval_every or self.steps_per_epoch
         self.initial_lr = optimizer.lr
-        self.rng = make_rng(seed if schedule.seed is None else schedule.seed, "seed")
-        self.sampler = BatchSampler(n, schedule.batch_size, schedule.sampling, self.rng)
+        self.rng = make_rng(seed if self.schedule.seed is None else self.schedule.seed, "seed")
+        self.sampler = BatchSampler(n, self.schedule.batch_size, self.schedule.sampling, self.rng)
         self.callbacks = tuple(callbacks)
         self.quiet = quiet
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
