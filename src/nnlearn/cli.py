@@ -34,7 +34,8 @@ def _add_tour(subparsers: argparse._SubParsersAction) -> None:
 def _run_tour(args: argparse.Namespace) -> int:
     from nnlearn import tour
 
-    tour.run(out=None if args.no_figures else args.out, lang=args.lang, seed=args.seed)
+    out = None if args.no_figures else _output_folder(args.out, (), overwrite=True)
+    tour.run(out=out, lang=args.lang, seed=args.seed)
     return 0
 
 
@@ -66,6 +67,7 @@ def _run_plot(args: argparse.Namespace) -> int:
     from nnlearn import plots, tour
 
     path = plots.check_figure_path(args.out or f"{args.name}.png")  # before drawing
+    _output_folder(str(path.parent), (), overwrite=True)
     figure = tour.make_figure(args.name, lang=args.lang, seed=args.seed, data_dir=args.data_dir)
     plots.save(figure, path)
     print(f"nnlearn: wrote {path}")
@@ -177,7 +179,7 @@ def _run_train(args: argparse.Namespace) -> int:
 def _output_folder(
     path: str, run_files: Sequence[str], *, overwrite: bool, resume: str | None = None
 ) -> Path:
-    """Make sure ``path`` is a folder we may write a run into, before any work starts.
+    """Make sure ``path`` is a folder we may write into, before any work starts.
 
     A folder that already holds one of ``run_files`` is refused unless
     ``overwrite``, or unless the run resumes from a checkpoint inside it.
@@ -266,10 +268,14 @@ def _run_gradcheck(args: argparse.Namespace) -> int:
 
     if args.batch < 1:
         raise ValueError(f"--batch must be at least 1, got {args.batch}")
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise FileNotFoundError(f"--data-dir {args.data_dir} is not a folder")
     rng = np.random.default_rng(args.seed)
     try:
         _, (x_test, t_test) = load_mnist(data_dir=args.data_dir, download=False)
     except FileNotFoundError:
+        if args.data_dir is not None:  # asked for that folder: no quiet fallback
+            raise
         x = rng.random((args.batch, 784))
         t = rng.integers(0, 10, args.batch)
         source = "random data (MNIST not found: pass --data-dir DIR or set NNLEARN_DATA_DIR)"

@@ -252,3 +252,29 @@ class TestDamagedCheckpoints:
         monkeypatch.setenv("NNLEARN_TRACEBACK", "1")
         with pytest.raises(FileNotFoundError):
             main(["evaluate", str(tmp_path / "none.npz")])
+
+
+class TestUpFront:
+    """Mistakes found before any work: one line, exit status 1."""
+
+    def test_a_network_too_large_for_the_machine(self, tmp_path, capsys):
+        assert _train_spiral(tmp_path, "--hidden", "1000000000") == 1
+        err = capsys.readouterr().err
+        assert "a 2-1000000000-3 network has 6,000,000,003 weights: training it needs about" in err
+        assert "choose smaller hidden sizes" in err
+
+    def test_tour_and_plot_outputs(self, tmp_path, capsys):
+        file = tmp_path / "file"
+        file.write_text("x")
+        assert main(["tour", "--out", str(file)]) == 1
+        assert f"--out {file} is a file, not a folder" in capsys.readouterr().err
+        assert main(["plot", "tangent", "--out", str(file / "t.png")]) == 1
+        assert f"--out {file} is a file, not a folder" in capsys.readouterr().err
+
+    def test_gradcheck_with_a_missing_data_folder(self, tmp_path, capsys, monkeypatch):
+        monkeypatch.delenv("NNLEARN_DATA_DIR", raising=False)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        assert main(["gradcheck", "--data-dir", str(tmp_path / "none")]) == 1
+        assert f"--data-dir {tmp_path / 'none'} is not a folder" in capsys.readouterr().err
+        assert main(["gradcheck", "--data-dir", str(tmp_path), "--batch", "1"]) == 1
+        assert "nnlearn: error:" in capsys.readouterr().err
