@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnlearn._shared.validation import check_callable, scalar_value
+from nnlearn._shared.validation import check_callable, check_finite, scalar_value
 from nnlearn.calculus._evaluate import check_reads_argument, holds_points
 
 #: The book's finite-difference step.
@@ -152,8 +152,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
         x = x.astype(x.dtype if x.dtype.kind == "f" else np.float64)
     if x.size == 0:
         raise ValueError(f"x must not be empty, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must be finite, but it holds NaN or infinity")
+    check_finite(x, "x")
 
     grad = np.zeros_like(x)
     seed_step = x.dtype == np.float64
