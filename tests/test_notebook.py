@@ -90,3 +90,9 @@ def test_notebook_trains_on_mnist_when_it_is_at_hand(executed, mnist_dir):
     text = "\n".join(_text(cell) for cell in executed.cells if cell.cell_type == "code")
     accuracy = re.search(r"MNIST test accuracy: (\d\.\d+)", text)
     assert accuracy and float(accuracy.group(1)) >= 0.85
+
+
+def test_notebook_mnist_cell_looks_where_load_mnist_looks(notebook):
+    cell = next(cell for cell in notebook.cells if "load_mnist(" in cell.source)
+    assert "download=False" in cell.source and "except FileNotFoundError" in cell.source
+    assert "os.environ" not in cell.source  # not gated on NNLEARN_DATA_DIR: the cache counts too

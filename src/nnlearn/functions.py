@@ -10,7 +10,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnlearn._shared.validation import as_float_array
+from nnlearn._shared.validation import (
+    as_float_array,
+    as_real_array,
+    check_finite,
+    check_positive_int,
+)
 
 #: Added to probabilities inside the log of :func:`cross_entropy_error`, as in the book.
 CROSS_ENTROPY_DELTA = 1e-7
@@ -24,7 +29,7 @@ def identity_function(x: ArrayLike) -> np.ndarray:
     >>> identity_function([1.0, -2.0])
     array([ 1., -2.])
     """
-    return np.asarray(x)
+    return as_real_array(x, "x")
 
 
 def step_function(x: ArrayLike) -> np.ndarray:
@@ -35,7 +40,7 @@ def step_function(x: ArrayLike) -> np.ndarray:
     >>> step_function([-1.0, 0.0, 2.0])
     array([0, 0, 1])
     """
-    return (np.asarray(x) > 0).astype(np.int64)
+    return (as_real_array(x, "x") > 0).astype(np.int64)
 
 
 def sigmoid(x: ArrayLike) -> np.ndarray:
@@ -51,7 +56,7 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     >>> sigmoid([-1000.0, 0.0, 1000.0])
     array([0. , 0.5, 1. ])
     """
-    x = np.asarray(x)
+    x = as_real_array(x, "x")
     out = np.negative(x, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
@@ -67,7 +72,7 @@ def relu(x: ArrayLike) -> np.ndarray:
     >>> relu([-1.0, 0.5])
     array([0. , 0.5])
     """
-    return np.maximum(0, np.asarray(x))
+    return np.maximum(0, as_real_array(x, "x"))
 
 
 def softmax(x: ArrayLike) -> np.ndarray:
@@ -126,6 +131,7 @@ def one_hot(labels: ArrayLike, n_classes: int) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
+    n_classes = check_positive_int(n_classes, "n_classes")
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu" or (labels < 0).any() or (labels >= n_classes).any():
         raise ValueError(f"labels must be integers in [0, {n_classes - 1}], got {labels!r}")
@@ -182,7 +188,7 @@ def match_targets(y: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         if t.ndim <= 1:
             t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
     if t.shape == y.shape:
-        return y, t
+        return y, check_finite(t, "t")
     if t.shape != y.shape[:1]:
         raise ValueError(
             f"t must be one-hot of the same shape as y {y.shape} or labels of shape "

@@ -48,22 +48,60 @@ def check_positive_int(value: Any, name: str) -> int:
     return value
 
 
+def as_real_array(x: Any, name: str) -> np.ndarray:
+    """Return ``x`` as an array of real numbers (bool, integer or floating), dtype kept.
+
+    Complex, object and string input (``None`` included) is refused with a
+    ``TypeError`` naming ``name``, before it can reach a NumPy ufunc.
+    """
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def check_finite(array: np.ndarray, name: str) -> np.ndarray:
+    """Return ``array`` if it holds no NaN or infinity, else raise ``ValueError`` naming ``name``.
+
+    One pass over the data in the common case: a sum is finite when every
+    term is (NaN and infinity propagate; ``inf - inf`` is NaN). Only a sum that
+    is not finite, because of a bad entry or an overflow of huge finite ones,
+    is followed by the entrywise test.
+
+    Examples
+    --------
+    >>> check_finite(np.array([[1.0, np.nan], [np.inf, 2.0]]), "x")
+    Traceback (most recent call last):
+        ...
+    ValueError: x must be finite, but it holds NaN or infinity (2 entries, the first at [0, 1])
+    """
+    if array.dtype.kind not in "fc":
+        return array
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(array, axis=None)):
+            return array
+    bad = ~np.isfinite(array)
+    if bad.any():
+        count = int(bad.sum())
+        where = f"{count} {'entry' if count == 1 else 'entries'}"
+        if array.ndim:
+            where += f", the first at [{', '.join(str(int(i)) for i in np.argwhere(bad)[0])}]"
+        raise ValueError(f"{name} must be finite, but it holds NaN or infinity ({where})")
+    return array
+
+
 def as_float_array(x: Any, name: str, *, allow_empty: bool = False) -> np.ndarray:
     """Return ``x`` as a finite floating-point array.
 
     Floating arrays keep their dtype; integers, booleans and lists become
     float64. Complex, object and string input is refused.
     """
-    array = np.asarray(x)
+    array = as_real_array(x, name)
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
-    elif array.dtype.kind != "f":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, but it holds NaN or infinity")
-    return array
+    return check_finite(array, name)
 
 
 def scalar_value(value: Any, name: str = "f(x)") -> float:

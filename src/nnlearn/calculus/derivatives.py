@@ -47,7 +47,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from nnlearn._shared.validation import as_float_array, check_callable, check_positive_finite
-from nnlearn.calculus._complex_step import DROPPED, complex_step
+from nnlearn.calculus._complex_step import complex_step
+from nnlearn.calculus._evaluate import Points, call_elementwise, elementwise
 from nnlearn.calculus._richardson import Estimate, extrapolate
 from nnlearn.calculus._steps import (
     central_step,
@@ -170,11 +171,11 @@ def derivative(
 
     if method == "complex":
         h = None if h is None else np.full(points.shape, h)
-        estimate = complex_step(_elementwise(f, points), points, scale_of(points), h)
+        estimate = complex_step(elementwise(f, points), points, scale_of(points), h)
         if n == 2:
             estimate = _complex_second(f, points, estimate)
     else:
-        evaluate = _elementwise(f, points)
+        evaluate = elementwise(f, points)
         if method == "central":
             first = central_step(scale_of(points), n) if h is None else _fixed_step(h, points)
             estimate = _central(evaluate, first, n)
@@ -200,9 +201,16 @@ def gradient(f: Callable[[np.ndarray], Any], x: ArrayLike, *, method: str = "aut
 
     Each partial derivative :math:`\\partial f / \\partial x_i` is the
     derivative of :math:`t \\mapsto f(x + t e_i)` at 0, computed as in
-    :func:`derivative` (with steps scaled by ``max(|x_i|, 1)``). ``f`` is
-    called with a fresh copy of ``x`` each time, so the caller's array is
-    never perturbed (unlike the seed's :func:`nnlearn.numerical_gradient`).
+    :func:`derivative` (with steps scaled by ``max(|x_i|, 1)``).
+
+    Both ways of writing ``f`` work: ``f`` may use its argument, or read the
+    caller's array itself, as the seed's ``lambda w: net.loss(x, t)`` with
+    ``x=net.W`` does. When ``x`` is a writeable float64 array, each point is
+    written into it and ``f`` is called with that very array; afterwards
+    ``x`` holds its original values again, exactly (even when ``f`` raises).
+    Other input (lists, integers, float32, read-only arrays) is evaluated on
+    float64 copies, and an ``f`` that reads such an array behind its argument
+    is reported instead of given a gradient of 0.
 
     Parameters
     ----------
@@ -222,14 +230,17 @@ def gradient(f: Callable[[np.ndarray], Any], x: ArrayLike, *, method: str = "aut
     --------
     >>> gradient(lambda x: np.sum(x**2), [3.0, 4.0])
     array([6., 8.])
+    >>> w = np.array([3.0, 4.0])
+    >>> gradient(lambda _: np.sum(w**2), w)  # f reads w itself, as in the seed
+    array([6., 8.])
     """
     check_callable(f, "f")
     method = _check_method(method)
-    x = as_float_array(x, "x").astype(np.float64, copy=False)
-    f0 = _vector_value(f, x.copy(), None)
-    if f0.size != 1:
-        raise ValueError(f"f must return a scalar, got an array of shape {np.shape(f0)}")
-    return _partials(f, x, method, f0)[0].reshape(x.shape)
+    given, x = x, _point(x)
+    with Points(f, given, x) as points:
+        if points.value(x).size != 1:
+            raise ValueError(f"f must return a scalar, got an array of shape {points.f0.shape}")
+        return _partials(points, method)[0].reshape(x.shape)
 
 
 def jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike, *, method: str = "auto") -> np.ndarray:
@@ -261,8 +272,10 @@ def jacobian(f: Callable[[np.ndarray], Any], x: ArrayLike, *, method: str = "aut
     """
     check_callable(f, "f")
     method = _check_method(method)
-    x = as_float_array(x, "x").astype(np.float64, copy=False)
-    return _partials(f, x, method, _vector_value(f, x.copy(), None))
+    given, x = x, _point(x)
+    with Points(f, given, x) as points:
+        points.value(x)
+        return _partials(points, method)
 
 
 def hessian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
@@ -295,12 +308,17 @@ def hessian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
            [2., 1.]])
     """
     check_callable(f, "f")
-    x = as_float_array(x, "x").astype(np.float64, copy=False)
+    given, x = x, _point(x)
+    with Points(f, given, x) as points:
+        if points.value(x).size != 1:
+            raise ValueError(f"f must return a scalar, got an array of shape {points.f0.shape}")
+        return _hessian(points)
+
+
+def _hessian(points: Points) -> np.ndarray:
+    x = points.x
     flat = x.reshape(-1)
     size = flat.size
-    f0 = _vector_value(f, x.copy(), None)
-    if f0.size != 1:
-        raise ValueError(f"f must return a scalar, got an array of shape {np.shape(f0)}")
     rows, cols = np.triu_indices(size)
 
     def move(k: int, t: Any) -> np.ndarray:  # x + t (e_i + e_j), or x + t e_i on the diagonal
@@ -310,7 +328,7 @@ def hessian(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
 
     scale = np.maximum(scale_of(flat[rows]), scale_of(flat[cols]))
     along = np.where(rows == cols, flat[rows], 0.0)  # the mixed directions have no single x
-    evaluate = _moving(f, f0, move)
+    evaluate = points.moving(move)
     second = extrapolate(evaluate, along, partial_step(scale, 2), 2).value[:, 0]
     _raise_if_nonfinite(second, "f is not finite near x, so its Hessian")
     diag = second[rows == cols]
@@ -354,18 +372,19 @@ def directional_derivative(
     """
     check_callable(f, "f")
     method = _check_method(method)
-    x = as_float_array(x, "x").astype(np.float64, copy=False)
+    given, x = x, _point(x)
     v = as_float_array(v, "v").astype(np.float64, copy=False)
     if v.shape != x.shape:
         raise ValueError(f"v must have the shape of x, {x.shape}, got {v.shape}")
     norm = np.max(np.abs(v))
     if norm == 0:
         raise ValueError("v must not be zero")
-    f0 = _vector_value(f, x.copy(), None)
     scale = np.array([max(float(np.max(np.abs(x))), 1.0) / norm])
-    evaluate = _moving(f, f0, lambda _, t: x + t * v)
-    value = _line_derivative(evaluate, np.zeros(1), scale, method)[0]
-    return float(value[0]) if np.ndim(f0) == 0 else value.reshape(np.shape(f0))
+    with Points(f, given, x) as points:
+        f0 = points.value(x)
+        evaluate = points.moving(lambda _, t: x + t * v)
+        value = _line_derivative(evaluate, np.zeros(1), scale, method)[0]
+    return float(value[0]) if f0.ndim == 0 else value.reshape(f0.shape)
 
 
 # --- argument checks ------------------------------------------------------------------------
@@ -383,95 +402,13 @@ def _check_method(method: Any) -> str:
     return method
 
 
+def _point(x: Any) -> np.ndarray:
+    """``x`` as a new float64 array (the caller's own array may be moved in place)."""
+    return as_float_array(x, "x").astype(np.float64)
+
+
 def _fixed_step(h: float, points: np.ndarray) -> np.ndarray:
     return power_of_two_below(np.full(points.shape, h))
-
-
-# --- evaluating f ---------------------------------------------------------------------------
-
-
-def _elementwise(f: Callable, points: np.ndarray) -> Callable:
-    """Evaluator for an elementwise ``f`` at ``points[i] + offsets[i, k]``: one call per round."""
-
-    def evaluate(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        return _call_elementwise(f, points[index, None] + offsets)[..., None]
-
-    return evaluate
-
-
-def _call_elementwise(f: Callable, z: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        y = np.asarray(f(z))
-    if y.shape != z.shape:
-        raise ValueError(
-            "f must work elementwise and return an array of the shape of its input: "
-            f"for an input of shape {z.shape} it returned shape {y.shape} "
-            "(wrap a scalar-only function with numpy.vectorize)"
-        )
-    return _as_complex(y) if z.dtype.kind == "c" else _as_real(y)
-
-
-def _as_complex(y: np.ndarray) -> np.ndarray:
-    if y.dtype.kind != "c":
-        raise ValueError(DROPPED.format(detail=f"f returned real values (dtype {y.dtype})"))
-    return y.astype(np.complex128, copy=False)
-
-
-def _as_real(y: np.ndarray) -> np.ndarray:
-    if y.dtype.kind == "c":
-        if np.any(y.imag != 0):
-            raise ValueError(f"f must return real values for real x, got {y.dtype} values")
-        y = y.real
-    try:
-        return y.astype(np.float64, copy=False)
-    except (TypeError, ValueError):
-        raise ValueError(f"f must return real numbers, got dtype {y.dtype}") from None
-
-
-def _vector_value(f: Callable, x: np.ndarray, size: int | None) -> np.ndarray:
-    """``f(x)`` as a float (or complex) array, of ``size`` entries if given.
-
-    Callers pass a fresh array, never the caller's own, so ``f`` cannot
-    change it.
-    """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        y = np.asarray(f(x))
-    y = _as_complex(y) if x.dtype.kind == "c" else _as_real(y)
-    if size is not None and y.size != size:
-        raise ValueError(f"f must always return {size} value(s), but returned shape {y.shape}")
-    return y
-
-
-def _moving(f: Callable, f0: np.ndarray, move: Callable[[int, Any], np.ndarray]) -> Callable:
-    """Evaluator for ``f(move(i, t))`` (a fresh moved copy of x), one call per point.
-
-    ``f(x)`` is reused for the offset 0; complex offsets give complex points.
-    """
-    flat_f0 = f0.reshape(-1)
-
-    def evaluate(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        out = np.empty(offsets.shape + (flat_f0.size,), dtype=offsets.dtype)
-        for row, i in enumerate(index):
-            for col, t in enumerate(offsets[row]):
-                if t == 0:
-                    out[row, col] = flat_f0
-                else:
-                    out[row, col] = _vector_value(f, move(i, t), flat_f0.size).reshape(-1)
-        return out
-
-    return evaluate
-
-
-def _along_axes(f: Callable, x: np.ndarray, f0: np.ndarray) -> Callable:
-    """Evaluator for ``f(x + t e_i)``: a copy of ``x`` with one entry moved."""
-    flat = x.reshape(-1)
-
-    def move(i: int, t: Any) -> np.ndarray:
-        moved = x.astype(np.result_type(x, t), order="C")  # a copy whose reshape is a view
-        moved.reshape(-1)[i] = flat[i] + t
-        return moved
-
-    return _moving(f, f0, move)
 
 
 # --- the methods ----------------------------------------------------------------------------
@@ -495,16 +432,16 @@ def _complex_second(f: Callable, points: np.ndarray, first: Estimate) -> Estimat
 
     def evaluate(index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         z = points[index, None] + offsets + 1j * h[index, None]
-        return (_call_elementwise(f, z).imag / h[index, None])[..., None]
+        return (call_elementwise(f, z).imag / h[index, None])[..., None]
 
     estimate = extrapolate(evaluate, points, richardson_step(scale_of(points), 1), 1)
     return Estimate(estimate.value, estimate.error, estimate.nfev + first.nfev, estimate.step)
 
 
-def _partials(f: Callable, x: np.ndarray, method: str, f0: np.ndarray) -> np.ndarray:
+def _partials(points: Points, method: str) -> np.ndarray:
     """The Jacobian ``(f0.size, x.size)`` of ``f`` at ``x``, one axis at a time."""
-    flat = x.reshape(-1)
-    return _line_derivative(_along_axes(f, x, f0), flat, scale_of(flat), method).T
+    flat = points.x.reshape(-1)
+    return _line_derivative(points.along_axes(), flat, scale_of(flat), method).T
 
 
 def _line_derivative(

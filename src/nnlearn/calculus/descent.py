@@ -15,6 +15,7 @@ from nnlearn._shared.validation import (
     check_positive_finite,
     scalar_value,
 )
+from nnlearn.calculus._evaluate import check_reads_argument, holds_points
 from nnlearn.calculus.differentiate import numerical_gradient
 
 
@@ -52,7 +53,12 @@ def gradient_descent(
 
     The gradient is :func:`~nnlearn.calculus.differentiate.numerical_gradient`
     (h = 1e-4), so the result equals the book's value for value. ``init_x``
-    is never modified: the walk starts from a float64 copy.
+    is never modified when the function returns. The book's closure style
+    (``f = lambda w: net.loss(x, t)`` with ``init_x=net.W``, an ``f`` that reads
+    the caller's array rather than its argument) works too: when ``init_x`` is
+    a writeable float64 array, the walk happens in it, and its original values
+    are put back at the end (even on an error). Store the result yourself:
+    ``net.W[...] = gradient_descent(f, net.W)``.
 
     Parameters
     ----------
@@ -91,11 +97,29 @@ def gradient_descent(
     array([6.11110793e-10, 8.14814391e-10])
     """
     check_callable(f, "f")
-    x = as_float_array(init_x, "init_x").astype(np.float64)  # always a copy
+    start = as_float_array(init_x, "init_x").astype(np.float64)  # always a copy
     lr = check_positive_finite(lr, "lr")
     step_num = check_non_negative_int(step_num, "step_num")
 
-    scalar_value(f(x.copy()), "f")  # a bad f is reported as such, not as divergence
+    in_place = holds_points(init_x)
+    x = init_x if in_place else start.copy()  # the walk: where f may read it
+    try:
+        return _walk(f, x, init_x, lr, step_num, return_path)
+    finally:
+        if in_place:
+            init_x[...] = start
+
+
+def _walk(
+    f: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    init_x: Any,
+    lr: float,
+    step_num: int,
+    return_path: bool,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The steps of :func:`gradient_descent`, moving ``x`` in place; a copy of the end returned."""
+    f0 = scalar_value(f(x), "f")  # a bad f is reported as such, not as divergence
     path = np.empty((step_num + 1, *x.shape)) if return_path else None
     if path is not None:
         path[0] = x
@@ -105,10 +129,12 @@ def gradient_descent(
             grad = numerical_gradient(f, x)
         except ValueError as error:
             raise DivergenceError(str(error), step=step, lr=lr, path=visited) from error
+        if step == 1 and x is not init_x and not grad.any():
+            check_reads_argument(f, init_x, x, f0, "init_x")
         with np.errstate(over="ignore", invalid="ignore"):
-            x = x - lr * grad
+            x -= lr * grad
         if not np.all(np.isfinite(x)):
             raise DivergenceError("x is no longer finite", step=step, lr=lr, path=visited)
         if path is not None:
             path[step] = x
-    return (x, path) if path is not None else x
+    return (x.copy(), path) if path is not None else x.copy()

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nnlearn._shared.validation import check_callable, scalar_value
+from nnlearn._shared.validation import check_callable, check_finite, scalar_value
+from nnlearn.calculus._evaluate import check_reads_argument, holds_points
 
 #: The book's finite-difference step.
 H = 1e-4
@@ -35,7 +36,16 @@ def numerical_diff(f: Callable[[Any], Any], x: Any) -> Any:
     f : callable
         A function of one real variable (it may work elementwise on arrays).
     x : float or array_like
-        The point (or points, if ``f`` is elementwise).
+        The point (or points, if ``f`` is elementwise). A writeable floating
+        array is moved **in place** to ``x + h`` and ``x - h`` (and restored
+        exactly), so an ``f`` that reads the caller's array instead of its
+        argument sees the points too.
+
+    Raises
+    ------
+    ValueError
+        If ``f`` reads an array that cannot hold ``x ± h`` (integers,
+        read-only) instead of its argument: the derivative would be 0.
 
     Examples
     --------
@@ -47,9 +57,27 @@ def numerical_diff(f: Callable[[Any], Any], x: Any) -> Any:
     0.2999999999986347
     """
     check_callable(f, "f")
+    if holds_points(x, any_float=True):
+        plus, minus, saved = x + H, x - H, x.copy()
+        try:
+            x[...] = plus
+            f_plus = _own(f(x), x)
+            x[...] = minus
+            f_minus = _own(f(x), x)
+        finally:
+            x[...] = saved
+        return (f_plus - f_minus) / (2 * H)
     if isinstance(x, (list, tuple)):
         x = np.asarray(x, dtype=np.float64)
-    return (f(x + H) - f(x - H)) / (2 * H)
+    f_plus, f_minus = f(x + H), f(x - H)
+    if isinstance(x, np.ndarray) and np.array_equal(f_plus, f_minus):
+        check_reads_argument(f, x, x.astype(np.float64), f_plus)
+    return (f_plus - f_minus) / (2 * H)
+
+
+def _own(value: Any, x: np.ndarray) -> Any:
+    """``value``, copied if it shares memory with ``x`` (which is about to move)."""
+    return value.copy() if isinstance(value, np.ndarray) and np.shares_memory(value, x) else value
 
 
 def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
@@ -66,11 +94,14 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
     Input dtypes:
 
     * float64 (and other floating) arrays are perturbed in place;
-    * integer or boolean arrays, lists and scalars are **copied to float64**
-      first (the book's version would write ``3 + 1e-4`` back into an integer
-      array and return ``[25000, 35000]`` for ``[3, 4]``); ``f`` then sees
-      the copy, so a closure over the original array would not see the
-      perturbation: pass a float array for the closure style;
+    * integer or boolean arrays, read-only arrays, lists and scalars are
+      **copied to float64** first (the book's version would write ``3 + 1e-4``
+      back into an integer array and return ``[25000, 35000]`` for
+      ``[3, 4]``); ``f`` then sees the copy. A closure over the original
+      array could not see the perturbation: that is detected (``f`` never
+      changes, but changes when the caller's array does) and raised, rather
+      than returned as a gradient of 0. Pass a float array for the closure
+      style;
     * float32 (and float16) arrays are perturbed in place too, but not with
       h = 1e-4: in float32 the rounding error of ``f``, about
       :math:`\\epsilon_{32} |f| / h`, would be ~1e-3 relative. The step is
@@ -96,7 +127,8 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
     Raises
     ------
     ValueError
-        If ``x`` is empty or not finite, if ``f`` returns a non-scalar or
+        If ``f`` reads an integer or read-only array behind its argument (see
+        above), if ``x`` is empty or not finite, if ``f`` returns a non-scalar or
         non-finite value, or if an element of ``x`` is so large that ``x + h``
         rounds back near ``x`` (about ``|x| > 1e12`` in float64): the book's
         version then returns a gradient of 0 and gradient descent stalls at a
@@ -112,23 +144,25 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
     array([6., 8.])
     """
     check_callable(f, "f")
-    if not (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
+    given = x
+    if not holds_points(x, any_float=True):
         x = np.asarray(x)
         if x.dtype.kind not in "biuf":
             raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
-        x = x.astype(np.float64)
+        x = x.astype(x.dtype if x.dtype.kind == "f" else np.float64)
     if x.size == 0:
         raise ValueError(f"x must not be empty, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x must be finite, but it holds NaN or infinity")
+    check_finite(x, "x")
 
     grad = np.zeros_like(x)
     seed_step = x.dtype == np.float64
     loss = lambda: scalar_value(f(x), "f")  # noqa: E731 (f reads x, moved in place)
+    unchanged, f_first = True, None
     for idx in np.ndindex(x.shape):
         original = x[idx]
         h = H if seed_step else np.cbrt(np.finfo(x.dtype).eps) * max(1.0, abs(float(original)))
         f_plus, f_minus, step_taken = central_pair(loss, x, idx, h)
+        f_first = f_plus if f_first is None else f_first
         if abs(step_taken - 2 * h) > h:
             raise ValueError(
                 f"x{list(idx)} = {original:g} is too large for the fixed step h = {h:g}: "
@@ -136,6 +170,9 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarr
                 f"meaningless; use nnlearn.gradient, whose step scales with x"
             )
         grad[idx] = (f_plus - f_minus) / (2 * H if seed_step else step_taken)
+        unchanged &= f_plus == f_minus == f_first
+    if unchanged and x is not given:
+        check_reads_argument(f, given, x, f_first)
     return grad
 
 

@@ -5,12 +5,18 @@ An IDX file is a header then the data, big-endian::
     0x00 0x00 <type code> <ndim>   uint32 dim_0 ... uint32 dim_{ndim-1}   data
 
 Every check names the file, so a truncated download or a file of the wrong
-kind is reported as such rather than as a reshape error further down.
+kind is reported as such rather than as a reshape error further down. The size
+that a header declares is checked against what the file can hold before
+anything is allocated: exactly the rest of an uncompressed file, and at most
+:data:`MAX_DEFLATE_RATIO` times a gzip file (no DEFLATE stream expands more),
+so a damaged header cannot ask for terabytes.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import math
 import os
 import zlib
 from pathlib import Path
@@ -29,34 +35,71 @@ TYPE_CODES = {
 }
 GZIP_MAGIC = b"\x1f\x8b"
 
+#: The largest expansion of DEFLATE (zlib's documented bound is about 1032:1).
+MAX_DEFLATE_RATIO = 1032
 
-def _open(path: Path) -> BinaryIO:
+#: Bytes read at a time, so that memory grows only with the data actually present.
+CHUNK = 1 << 22
+
+
+def _open(path: Path) -> tuple[BinaryIO, bool]:
     with open(path, "rb") as raw:
         compressed = raw.read(2) == GZIP_MAGIC
-    return gzip.open(path, "rb") if compressed else open(path, "rb")
+    return (gzip.open(path, "rb") if compressed else open(path, "rb")), compressed
 
 
 def _read_exactly(stream: BinaryIO, n_bytes: int, path: Path, what: str) -> bytes:
-    data = stream.read(n_bytes)
-    if len(data) != n_bytes:
+    parts, total = [], 0
+    while total < n_bytes:  # in chunks: a short file never costs n_bytes of memory
+        part = stream.read(min(CHUNK, n_bytes - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    if total != n_bytes:
         raise ValueError(
-            f"{path}: truncated IDX file: expected {n_bytes} bytes of {what}, found {len(data)}"
+            f"{path}: truncated IDX file: expected {n_bytes:,} bytes of {what}, found {total:,}"
         )
-    return data
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+def _check_declared(path: Path, shape: tuple[int, ...], n_bytes: int, compressed: bool) -> None:
+    """Refuse an empty dimension, or a size the file cannot hold, before reading the data."""
+    if 0 in shape:
+        raise ValueError(
+            f"{path}: IDX header declares an empty dimension, shape {shape}: no data to load"
+        )
+    header = 4 + 4 * len(shape)
+    on_disk = path.stat().st_size
+    if compressed and n_bytes + header > MAX_DEFLATE_RATIO * on_disk:
+        raise ValueError(
+            f"{path}: corrupt IDX header: it declares a {shape} array ({n_bytes:,} bytes), more "
+            f"than a gzip file of {on_disk:,} bytes can hold"
+        )
+    if not compressed and n_bytes != on_disk - header:
+        raise ValueError(
+            f"{path}: corrupt or truncated IDX file: its header declares a {shape} array "
+            f"({n_bytes:,} bytes of data), but the file holds {on_disk - header:,} after the header"
+        )
+
+
+def read_idx(path: str | os.PathLike, *, digest: bool = False) -> np.ndarray | tuple:
     """Return the array stored in an IDX file (gzip or raw), in native byte order.
+
+    With ``digest=True``, return ``(array, sha256)``: the hex digest of the
+    decompressed content (header and data), which a recompressed copy keeps.
 
     Raises
     ------
     ValueError
-        Naming the file, when the magic number, type code, dimensions or byte
-        count are wrong, or when the gzip stream is corrupt or cut short.
+        Naming the file, when the magic number, type code or dimensions are
+        wrong, the declared size is empty or more than the file can hold, the
+        byte count differs, or the gzip stream is corrupt or cut short.
     """
     path = Path(path)
     try:
-        with _open(path) as stream:
+        stream, compressed = _open(path)
+        with stream:
             magic = _read_exactly(stream, 4, path, "header")
             if magic[:2] != b"\x00\x00":
                 raise ValueError(
@@ -68,10 +111,12 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
                 raise ValueError(f"{path}: unknown IDX type code 0x{type_code:02x}")
             if ndim == 0:
                 raise ValueError(f"{path}: IDX header declares 0 dimensions")
-            dims = np.frombuffer(_read_exactly(stream, 4 * ndim, path, "dimensions"), ">u4")
-            shape = tuple(int(d) for d in dims)
+            dims = _read_exactly(stream, 4 * ndim, path, "dimensions")
+            shape = tuple(int(d) for d in np.frombuffer(dims, ">u4"))
             dtype = TYPE_CODES[type_code]
-            data = _read_exactly(stream, int(np.prod(shape)) * dtype.itemsize, path, "data")
+            n_bytes = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
+            _check_declared(path, shape, n_bytes, compressed)
+            data = _read_exactly(stream, n_bytes, path, "data")
             if stream.read(1):
                 raise ValueError(
                     f"{path}: corrupt IDX file: extra bytes after the {shape} array "
@@ -79,7 +124,13 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
                 )
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise ValueError(f"{path}: corrupt or truncated gzip file ({error})") from None
-    return np.frombuffer(data, dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    array = np.frombuffer(data, dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    if not digest:
+        return array
+    content = hashlib.sha256(magic)
+    content.update(dims)
+    content.update(data)
+    return array, content.hexdigest()
 
 
 def write_idx(path: str | os.PathLike, array: np.ndarray, *, compress: bool | None = None) -> None:

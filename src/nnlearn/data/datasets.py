@@ -14,7 +14,7 @@ use, each file checked against its published sha256.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from numpy.typing import DTypeLike
 
 from nnlearn._shared.validation import check_non_negative_finite, check_positive_int, make_rng
 from nnlearn.data import _download
-from nnlearn.data._idx import read_idx
+from nnlearn.data._verify import read_verified
 
 #: The four IDX files of MNIST and of Fashion-MNIST, which reuses MNIST's names.
 TRAIN_IMAGES, TRAIN_LABELS = "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"
@@ -35,15 +35,17 @@ class IdxDataset:
     """Where an MNIST-like dataset's IDX files come from and how to check them.
 
     ``sha256`` holds the digest of each ``.gz`` file as the mirrors serve it
-    (published with TensorFlow Datasets' checksums). ``flat_env`` says whether
-    the files may sit directly in ``NNLEARN_DATA_DIR`` rather than in its
-    ``<name>/`` subfolder.
+    (published with TensorFlow Datasets' checksums); ``content_sha256`` that
+    of its decompressed content, which recompressed copies keep (known for
+    MNIST). ``flat_env`` says whether the files may sit directly in
+    ``NNLEARN_DATA_DIR`` rather than in its ``<name>/`` subfolder.
     """
 
     name: str
     title: str
     mirrors: tuple[str, ...]
     sha256: dict[str, str]
+    content_sha256: dict[str, str] = field(default_factory=dict)
     flat_env: bool = False
 
 
@@ -59,6 +61,12 @@ MNIST = IdxDataset(
         TRAIN_LABELS: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
         TEST_IMAGES: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
         TEST_LABELS: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    },
+    content_sha256={
+        TRAIN_IMAGES: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        TRAIN_LABELS: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        TEST_IMAGES: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     },
     flat_env=True,
 )
@@ -117,13 +125,10 @@ def _locate(
     missing = [name for name, path in paths.items() if path is None]
     if not missing:
         return paths
-    how_to = (
-        f"Put the four {spec.title} .gz files ({', '.join(spec.sha256)}) in a folder and pass "
-        "it as data_dir= (command line: --data-dir DIR) or set NNLEARN_DATA_DIR."
-    )
     looked = ", ".join(str(folder) for folder in folders)
+    how_to = f"Looked in {looked}. {_how_to(spec)}"
     if not download:
-        raise FileNotFoundError(f"{spec.title} files {missing} not found in {looked}. {how_to}")
+        raise FileNotFoundError(f"{spec.title} files {missing} not found. {how_to}")
     for name in missing:
         try:
             paths[name] = _download.download_from_mirrors(
@@ -137,6 +142,31 @@ def _locate(
     return paths
 
 
+def _how_to(spec: IdxDataset) -> str:
+    """How to give nnlearn the files: a folder argument, or NNLEARN_DATA_DIR as it is now."""
+    files = f"the four {spec.title} .gz files ({', '.join(spec.sha256)})"
+    env_dir = os.environ.get("NNLEARN_DATA_DIR")
+    if env_dir:
+        folder = Path(env_dir) / spec.name
+        env = f"put them in {folder}" + (f" or in {env_dir}" if spec.flat_env else "") + (
+            " (NNLEARN_DATA_DIR is set)"
+        )
+    elif spec.flat_env:
+        env = "set NNLEARN_DATA_DIR to a folder holding them"
+    else:
+        env = f"set NNLEARN_DATA_DIR to a folder with a {spec.name}/ subfolder holding them"
+    return f"Put {files} in a folder and pass it as data_dir= (command line: --data-dir DIR), " \
+        f"or {env}."
+
+
+def _read(spec: IdxDataset, name: str, path: Path) -> np.ndarray:
+    """The array of file ``name`` at ``path``, checked against the published digests."""
+    in_cache = path.is_relative_to(cache_dir())
+    return read_verified(
+        path, spec.title, spec.sha256[name], spec.content_sha256.get(name), in_cache=in_cache
+    )
+
+
 def _check_dtype(dtype: DTypeLike, normalize: bool) -> np.dtype:
     dtype = np.dtype(dtype)
     if dtype.kind != "f" and not (dtype == np.uint8 and not normalize):
@@ -147,10 +177,12 @@ def _check_dtype(dtype: DTypeLike, normalize: bool) -> np.dtype:
 
 
 def _split(
-    images_path: Path, labels_path: Path, *, normalize: bool, flatten: bool,
-    one_hot_label: bool, dtype: np.dtype,
+    spec: IdxDataset, paths: dict[str, Path], images_name: str, labels_name: str, *,
+    normalize: bool, flatten: bool, one_hot_label: bool, dtype: np.dtype,
 ) -> tuple[np.ndarray, np.ndarray]:
-    images, labels = read_idx(images_path), read_idx(labels_path)
+    images_path, labels_path = paths[images_name], paths[labels_name]
+    images = _read(spec, images_name, images_path)
+    labels = _read(spec, labels_name, labels_path)
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(
             f"{images_path}: expected uint8 images of shape (N, rows, cols), "
@@ -180,8 +212,8 @@ def _load(
     options = {
         "normalize": normalize, "flatten": flatten, "one_hot_label": one_hot_label, "dtype": dtype
     }
-    train = _split(paths[TRAIN_IMAGES], paths[TRAIN_LABELS], **options)
-    test = _split(paths[TEST_IMAGES], paths[TEST_LABELS], **options)
+    train = _split(spec, paths, TRAIN_IMAGES, TRAIN_LABELS, **options)
+    test = _split(spec, paths, TEST_IMAGES, TEST_LABELS, **options)
     return train, test
 
 

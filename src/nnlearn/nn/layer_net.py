@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from nnlearn._shared.validation import make_rng
+from nnlearn._shared.validation import check_finite, make_rng
 from nnlearn.functions import match_targets
 from nnlearn.nn import numerical
 from nnlearn.nn.layers import (
@@ -137,14 +137,17 @@ class LayerNet:
 
     # --- input checks -------------------------------------------------------------------
 
-    def _as_batch(self, x: ArrayLike) -> tuple[np.ndarray, bool]:
+    def _as_batch(self, x: ArrayLike, check: bool = True) -> tuple[np.ndarray, bool]:
         """``x`` as an ``(N, input_size)`` array of the network's dtype, and whether it was
-        one sample (O(1) checks only)."""
+        one sample. ``check``: refuse NaN and infinity (one pass over ``x``; the shape and
+        dtype checks are O(1))."""
         x = np.asarray(x)
         shape = x.shape
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+        if check:
+            check_finite(x, "x")
         if x.dtype != self.dtype:
-            if x.dtype.kind not in "biuf":
-                raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
             x = x.astype(self.dtype)
         single = x.ndim == 1
         if single:
@@ -158,13 +161,15 @@ class LayerNet:
             x = x.reshape(x.shape[0], self.input_size)
         return x, single
 
-    def _as_batch_targets(self, x: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, ArrayLike]:
+    def _as_batch_targets(
+        self, x: ArrayLike, t: ArrayLike, check: bool = True
+    ) -> tuple[np.ndarray, ArrayLike]:
         """``x`` as a batch, and ``t`` with a batch axis when ``x`` is one sample.
 
         ``t`` itself is checked by :class:`SoftmaxWithLoss` (labels in range,
-        one-hot of the scores' shape): O(N) on the labels only.
+        one-hot of the scores' shape and finite): O(N) on the labels only.
         """
-        x, single = self._as_batch(x)
+        x, single = self._as_batch(x, check)
         if single:
             t = np.reshape(t, (1, *np.shape(t)))
         return x, t
@@ -194,15 +199,19 @@ class LayerNet:
             for name, W in self._weights.items():
                 grads[name] = grads[name] + self.weight_decay_lambda * W
 
-    def predict(self, x: ArrayLike, train_flg: bool = False) -> np.ndarray:
+    def predict(
+        self, x: ArrayLike, train_flg: bool = False, *, check_finite: bool = True
+    ) -> np.ndarray:
         """Scores (logits) before the softmax, shape ``(batch, output_size)``.
 
         One sample of shape ``(input_size,)`` gives scores of shape
         ``(output_size,)``. ``train_flg=True`` runs dropout and batch
         normalisation in training mode, as in the book (batch statistics, a new
-        dropout mask, running statistics updated).
+        dropout mask, running statistics updated). ``x`` holding NaN or
+        infinity is an error; ``check_finite=False`` skips that pass over
+        ``x``, for data already checked (as SciPy's ``check_finite``).
         """
-        x, single = self._as_batch(x)
+        x, single = self._as_batch(x, check_finite)
         scores = self._forward(x, train_flg)
         return scores[0] if single else scores
 
@@ -219,8 +228,14 @@ class LayerNet:
         x, t = self._as_batch_targets(x, t)
         return self.last_layer.forward(self._forward(x, train_flg), t) + self._decay_loss()
 
-    def loss_and_gradient(self, x: ArrayLike, t: ArrayLike) -> tuple[float, dict[str, np.ndarray]]:
+    def loss_and_gradient(
+        self, x: ArrayLike, t: ArrayLike, *, check_finite: bool = True
+    ) -> tuple[float, dict[str, np.ndarray]]:
         """The training-mode loss and its gradient by backpropagation: one forward, one backward.
+
+        ``check_finite=False`` skips the pass over ``x`` that refuses NaN and
+        infinity: for a training loop whose data were checked once (the
+        labels are still checked, O(N)).
 
         Returns
         -------
@@ -228,7 +243,8 @@ class LayerNet:
         grads : dict of str to numpy.ndarray
             Keyed like ``params``, in the network's dtype.
         """
-        loss = self.loss(x, t, train_flg=True)
+        x, t = self._as_batch_targets(x, t, check_finite)
+        loss = self.last_layer.forward(self._forward(x, True), t) + self._decay_loss()
         dout = self.last_layer.backward(1.0)
         for layer in reversed(self.layers):
             dout = layer.backward(dout)

@@ -61,18 +61,39 @@ class Optimizer:
         return state
 
     def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Apply one step to every array of ``params`` in place, from ``grads``."""
+        """Apply one step to every array of ``params`` in place, from ``grads``.
+
+        Raises
+        ------
+        TypeError
+            If a parameter is not a writeable floating-point NumPy array (a
+            list, say, which could not be updated in place), or a gradient does
+            not hold real numbers.
+        ValueError
+            If the keys differ, or a gradient's shape is not its parameter's
+            (NumPy would broadcast a gradient of shape (1,) over the whole
+            parameter).
+        """
         if params.keys() != grads.keys():
             raise ValueError(
                 f"params and grads must have the same keys, got {sorted(params)} "
                 f"and {sorted(grads)}"
             )
-        self.iterations += 1
-        cache, update_one = self._cache, self._update_one
-        for name, param in params.items():
+        cache = self._cache
+        for name, param in params.items():  # O(1) per parameter: shapes and dtypes only
             entry = cache.get(name)
             if entry is None or entry[0] is not param:
+                _check_param(name, param)
                 entry = cache[name] = (param, self._state_for(name, param), np.empty_like(param))
+            grad = grads[name]
+            if not isinstance(grad, np.ndarray) or grad.shape != param.shape:
+                _check_grad(name, grad, param)
+            elif grad.dtype.kind not in "biuf":
+                raise TypeError(f"grads[{name!r}] must hold real numbers, got dtype {grad.dtype}")
+        self.iterations += 1
+        update_one = self._update_one
+        for name, param in params.items():
+            entry = cache[name]
             update_one(param, grads[name], entry[1], entry[2])
 
     def _update_one(
@@ -106,6 +127,28 @@ class Optimizer:
         self.iterations = int(flat["iterations"])
         self.state = state
         self._cache = {}
+
+
+def _check_param(name: str, param: Any) -> None:
+    if not isinstance(param, np.ndarray) or param.dtype.kind != "f" or not param.flags.writeable:
+        got = type(param).__name__ if not isinstance(param, np.ndarray) else (
+            f"a read-only {param.dtype} array" if param.dtype.kind == "f" else f"{param.dtype}"
+        )
+        raise TypeError(
+            f"params[{name!r}] must be a writeable floating-point numpy array (it is updated in "
+            f"place), got {got}"
+        )
+
+
+def _check_grad(name: str, grad: Any, param: np.ndarray) -> None:
+    shape = np.shape(grad)
+    if shape != param.shape:
+        raise ValueError(
+            f"grads[{name!r}] must have the shape of params[{name!r}], {param.shape}, got {shape}"
+        )
+    dtype = np.asarray(grad).dtype
+    if dtype.kind not in "biuf":
+        raise TypeError(f"grads[{name!r}] must hold real numbers, got dtype {dtype}")
 
 
 def _step_by_root(

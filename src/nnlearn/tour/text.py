@@ -21,7 +21,7 @@ TEXT = {
                   "샘플 하나를 배치로, 모양 (1, 10): {value!r}"),
     "batch_two": ("a batch of two (the good and the wrong guess): {value!r}  (the mean of the "
                   "two losses)",
-                  "배치 두 개 (맞은 예측과 틀린 예측): {value!r}  (두 손실의 평균)"),
+                  "샘플 두 개짜리 배치 (맞은 예측과 틀린 예측): {value!r}  (두 손실의 평균)"),
     "batch_labels": ("labels t = [2, 2] instead of one-hot rows: {value!r}",
                      "원-핫 대신 레이블 t = [2, 2]: {value!r}"),
     "diff_title": ("Numerical differentiation: function_1", "수치 미분: function_1"),

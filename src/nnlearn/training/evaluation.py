@@ -18,6 +18,9 @@ EVAL_BATCH_SIZE = 2000
 #: Rows per chunk when a dataset is scanned for NaN and infinity.
 _SCAN_ROWS = 4096
 
+#: Largest confusion matrix built, in bytes (int64 counts): 11,585 classes.
+MAX_CONFUSION_BYTES = 2**30
+
 
 def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -> np.ndarray:
     """Count of samples of true class ``i`` predicted as class ``j``.
@@ -39,6 +42,12 @@ def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -
     numpy.ndarray of int64, shape (n_classes, n_classes)
         Rows are true labels, columns predictions; the diagonal holds the hits.
 
+    Raises
+    ------
+    ValueError
+        If the matrix would take more than :data:`MAX_CONFUSION_BYTES` (a
+        label like ``10**6`` is likely not a class index), before allocating.
+
     Examples
     --------
     >>> confusion_matrix([0, 1, 2, 2], [0, 2, 2, 2])
@@ -57,28 +66,52 @@ def confusion_matrix(t: ArrayLike, y: ArrayLike, n_classes: int | None = None) -
         n_classes = check_positive_int(n_classes, "n_classes")
         if largest >= n_classes:
             raise ValueError(f"labels must be < n_classes={n_classes}, got {largest}")
+    size = 8 * n_classes * n_classes
+    if size > MAX_CONFUSION_BYTES:
+        raise ValueError(
+            f"a confusion matrix of {n_classes:,} classes would take {size / 2**30:,.1f} GiB "
+            f"(at most {MAX_CONFUSION_BYTES / 2**30:g} GiB): the largest label is {largest:,}; "
+            "labels must be class indices 0 .. n_classes - 1"
+        )
     counts = np.bincount(t * n_classes + y, minlength=n_classes * n_classes)
     return counts.reshape(n_classes, n_classes).astype(np.int64)
 
 
-def predict_labels(network: Any, x: np.ndarray, batch_size: int = EVAL_BATCH_SIZE) -> np.ndarray:
-    """Class predicted for each row of ``x`` (argmax of ``network.predict``), batch by batch."""
+def predict_labels(
+    network: Any, x: np.ndarray, batch_size: int = EVAL_BATCH_SIZE, *, check_finite: bool = True
+) -> np.ndarray:
+    """Class predicted for each row of ``x`` (argmax of ``network.predict``), batch by batch.
+
+    ``check_finite=False`` is for data already checked (the Trainer checks its
+    data once): it is passed on to ``network.predict``, which must accept it
+    (as :meth:`~nnlearn.nn.layer_net.LayerNet.predict` does), to skip its pass
+    over ``x`` that refuses NaN and infinity.
+    """
     batch_size = check_positive_int(batch_size, "batch_size")
+    options = {} if check_finite else {"check_finite": False}
     batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
-    return np.concatenate([network.predict(batch).argmax(axis=1) for batch in batches])
+    return np.concatenate([network.predict(batch, **options).argmax(axis=1) for batch in batches])
 
 
 def evaluate_accuracy(
-    network: Any, x: np.ndarray, t: np.ndarray, batch_size: int = EVAL_BATCH_SIZE
+    network: Any,
+    x: np.ndarray,
+    t: np.ndarray,
+    batch_size: int = EVAL_BATCH_SIZE,
+    *,
+    check_finite: bool = True,
 ) -> float:
     """Fraction of rows of ``x`` whose predicted class is ``t`` (labels or one-hot rows).
 
     .. math:: \\mathrm{acc} = \\frac{1}{N} \\sum_n [\\arg\\max_k y_{nk} = t_n]
+
+    ``check_finite`` as in :func:`predict_labels`.
     """
     labels, _ = as_labels(t, "t")
     if len(labels) != len(x):
         raise ValueError(f"x and t must hold as many samples, got {len(x)} and {len(labels)}")
-    return float(np.count_nonzero(predict_labels(network, x, batch_size) == labels) / len(x))
+    predicted = predict_labels(network, x, batch_size, check_finite=check_finite)
+    return float(np.count_nonzero(predicted == labels) / len(x))
 
 
 def check_dataset(network: Any, x: Any, t: Any, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,29 @@ class History:
             latest["test"] = f"{self.test_acc[-1]:.4f}"
         return latest
 
+    def check(self) -> History:
+        """Return ``self`` if its lists fit together, else raise ``ValueError`` saying how not.
+
+        One accuracy per evaluation (``test_acc`` may also be empty), and
+        evaluation steps that are whole numbers in ``0 .. len(loss)``, increasing.
+        """
+        n_evals = len(self.eval_steps)
+        if len(self.train_acc) != n_evals or len(self.test_acc) not in (0, n_evals):
+            raise ValueError(
+                f"history must hold one accuracy per evaluation: {n_evals} eval_steps, "
+                f"{len(self.train_acc)} train_acc and {len(self.test_acc)} test_acc values "
+                "(test_acc may be empty)"
+            )
+        steps = list(self.eval_steps)
+        if any(not isinstance(s, numbers.Integral) or isinstance(s, bool) for s in steps) or any(
+            not 0 <= s <= len(self.loss) for s in steps
+        ) or steps != sorted(set(steps)):
+            raise ValueError(
+                f"history eval_steps must be increasing whole numbers from 0 to the "
+                f"{len(self.loss)} steps of loss, got {_preview(steps)}"
+            )
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and dicts, ready for JSON."""
         return {
@@ -73,7 +97,7 @@ class History:
             train_acc=list(data["train_acc"]),
             test_acc=list(data.get("test_acc", [])),
             metadata=dict(data.get("metadata", {})),
-        )
+        ).check()
 
     def to_json(self, path: str | os.PathLike) -> Path:
         """Write :meth:`to_dict` as JSON (atomically)."""
@@ -88,7 +112,11 @@ class History:
             return cls.from_dict(json.load(file))
 
     def to_csv(self, path: str | os.PathLike) -> Path:
-        """One row per step: ``step,loss,train_acc,test_acc`` (accuracies only at evaluations)."""
+        """One row per step: ``step,loss,train_acc,test_acc`` (accuracies only at evaluations).
+
+        Raises ``ValueError`` (see :meth:`check`) if the lists do not fit together.
+        """
+        self.check()
         evals = dict(zip(self.eval_steps, range(len(self.eval_steps)), strict=True))
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
@@ -104,3 +132,10 @@ class History:
         with atomic_write(path) as out:
             out.write(text.getvalue().encode())
         return Path(path)
+
+
+def _preview(values: list[Any], count: int = 6) -> str:
+    """The first ``count`` values, and how many more."""
+    shown = ", ".join(map(repr, values[:count]))
+    more = len(values) - count
+    return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"

@@ -16,6 +16,8 @@ read best in one place; everything else lives in the modules above.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import os
 import time
@@ -43,6 +45,19 @@ PROGRESS_EVERY = 50
 def optimizer_name(optimizer: Optimizer) -> str:
     """The command-line name of ``optimizer`` (``"sgd"``, ``"adam"``, ...)."""
     return type(optimizer).__name__.lower()
+
+
+def _trusting(method: Callable) -> Callable:
+    """``method`` told to skip its NaN scan (``check_finite=False``) when it takes that option.
+
+    The Trainer checks its data once; nnlearn's networks would otherwise scan
+    every batch again.
+    """
+    try:
+        takes_option = "check_finite" in inspect.signature(method).parameters
+    except (TypeError, ValueError):  # no signature to read
+        takes_option = False
+    return functools.partial(method, check_finite=False) if takes_option else method
 
 
 def _check_interface(network: Any, optimizer: Any) -> None:
@@ -189,9 +204,11 @@ class Trainer:
 
     def evaluate(self) -> tuple[float, float | None]:
         """Train and test accuracy of the network as it is now (test is None without a test set)."""
-        train = evaluate_accuracy(self.network, self.x_train, self.t_train)
+        checked = "check_finite" in inspect.signature(self.network.predict).parameters
+        options = {"check_finite": False} if checked else {}
+        train = evaluate_accuracy(self.network, self.x_train, self.t_train, **options)
         test = None if self.x_test is None else evaluate_accuracy(
-            self.network, self.x_test, self.t_test
+            self.network, self.x_test, self.t_test, **options
         )
         return train, test
 
@@ -207,12 +224,13 @@ class Trainer:
         network, optimizer = self.network, self.optimizer
         params, losses, x, t = network.params, self.history.loss, self.x_train, self.t_train
         next_batch, isfinite, take = self.sampler.next, math.isfinite, np.take
+        loss_and_gradient = _trusting(network.loss_and_gradient)
         x_batch = np.empty((self.schedule.batch_size, *x.shape[1:]), x.dtype)  # reused
         step = self.step
         while step < stop and not self._interrupted:
             batch = next_batch()
             take(x, batch, axis=0, out=x_batch, mode="wrap")  # "wrap": no temporary copy
-            loss, grads = network.loss_and_gradient(x_batch, t[batch])
+            loss, grads = loss_and_gradient(x_batch, t[batch])
             if not isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at step {step + 1} with learning rate "
