@@ -44,7 +44,7 @@ def test_the_seeds_two_failures_follow_from_the_factors():
     moved = 1 - slow / np.array([-3.0, 4.0])
     np.testing.assert_allclose(moved, 1 - limit.factors(1e-10)[0] ** 100, rtol=1e-4)
     assert moved[0] == pytest.approx(2e-8, rel=1e-4)
-    assert limit.factors(0.5)[0] == pytest.approx(0.0, abs=1e-15)  # lr = 0.5 lands on the minimum in one step
+    assert limit.factors(0.5)[0] == pytest.approx(0.0, abs=1e-15)  # lr = 0.5: there in one step
 
 
 @pytest.fixture
