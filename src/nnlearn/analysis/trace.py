@@ -25,7 +25,7 @@ from nnlearn.analysis.operator import DENSE_LIMIT, as_operator
 from nnlearn.nn.layers import Affine, ReLU, Sigmoid, Tanh
 
 #: Methods of :func:`hessian_trace`.
-METHODS = ("hutch++", "hutchinson", "exact")
+METHODS = ("hutch++", "hutchinson", "exact", "auto")
 
 
 @dataclass
@@ -55,9 +55,10 @@ def hessian_trace(
 
     Parameters
     ----------
-    method : {"hutch++", "hutchinson", "exact"}
+    method : {"hutch++", "hutchinson", "exact", "auto"}
         ``"exact"``: the closed-form diagonal for a network with one hidden
-        layer, else the dense Hessian (up to 5000 parameters).
+        layer, else the dense Hessian (up to 5000 parameters). ``"auto"``:
+        the closed-form diagonal when there is one, else Hutch++.
     n_hvp : int
         Hessian-vector products to spend (estimators only; Hutch++ uses a
         multiple of 3 and at least 3).
@@ -84,6 +85,8 @@ def hessian_trace(
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
     op = as_operator(net, x, t)
     loss, n = op.loss, op.shape[0]
+    if method == "auto":
+        method = "exact" if _one_hidden_layer(loss) else "hutch++"
     if method == "exact":
         if _one_hidden_layer(loss):
             diagonal = loss.flatten(hessian_diagonal(loss), "diagonal")
