@@ -26,11 +26,20 @@ def _add_tour(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for SimpleNet's random W")
     parser.add_argument("--no-figures", action="store_true", help="print only, save no figures")
+    parser.add_argument("--chapter", choices=("curvature",), default=None,
+                        help="curvature: why lr = 10 explodes (step-size limit, the Hessian of "
+                             "a network, the edge of stability, loss landscapes)")
     parser.set_defaults(run=_run_tour)
 
 
 def _run_tour(args: argparse.Namespace) -> int:
     from nnlearn import tour
+
+    if args.chapter == "curvature":
+        from nnlearn.tour import curvature
+
+        curvature.run(out=None if args.no_figures else args.out, lang=args.lang)
+        return 0
 
     tour.run(out=None if args.no_figures else args.out, lang=args.lang, seed=args.seed)
     return 0

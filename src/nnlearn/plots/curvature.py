@@ -25,7 +25,7 @@ LABELS = {
     "sharpness_title": ("Sharpness λ_max during training", "학습 중 날카로움 λ_max"),
     "sharpness": ("λ_max", "λ_max"),
     "limit": ("2 / lr = {limit:.3g}", "2 / 학습률 = {limit:.3g}"),
-    "run": ("lr = {lr:g}", "학습률 {lr:g}"),
+    "run": ("lr = {lr:.3g}", "학습률 {lr:.3g}"),
     "step": ("step", "단계"),
     "loss_title": ("Full-batch loss", "전체 배치 손실"),
     "loss": ("loss", "손실"),
