@@ -159,7 +159,7 @@ class NetworkLoss:
             raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
         if x.ndim == 0 or len(x) == 0 or x.size != len(x) * inputs:
             raise ValueError(f"x must have shape (batch, {inputs}), got {x.shape}")
-        x = x.reshape(len(x), inputs).astype(np.float64)
+        x = np.asarray(x.reshape(len(x), inputs), dtype=np.float64)  # read, never written
         _, t = match_targets(np.empty((len(x), classes)), t)
         t = t.astype(np.float64) if t.ndim == 2 else t.astype(np.intp)
         return x, t
