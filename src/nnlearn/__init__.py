@@ -4,9 +4,23 @@ The seed's core (losses, the central-difference ``numerical_diff`` and
 ``numerical_gradient``, ``gradient_descent``, ``softmax`` and ``SimpleNet``)
 reproduces the book's printed values exactly; around it are accurate
 derivatives, backpropagation layers and networks, a gradient checker,
-optimizers and MNIST training.
+optimizers and MNIST training, and the curvature of a network's loss
+(exact Hessian-vector products, eigenvalues, trace, density, landscapes).
 """
 
+from nnlearn.analysis import (
+    NetworkLoss,
+    SharpnessTracker,
+    dense_hessian,
+    hessian_operator,
+    hessian_trace,
+    hvp,
+    loss_line,
+    loss_surface,
+    spectral_density,
+    step_size_limit,
+    top_eigenvalues,
+)
 from nnlearn.calculus.derivatives import (
     DerivativeResult,
     derivative,
@@ -49,14 +63,17 @@ __all__ = [
     "Momentum",
     "MultiLayerNet",
     "Nesterov",
+    "NetworkLoss",
     "RMSprop",
     "SGD",
+    "SharpnessTracker",
     "SimpleNet",
     "Trainer",
     "TwoLayerNet",
     "check_network",
     "confusion_matrix",
     "cross_entropy_error",
+    "dense_hessian",
     "derivative",
     "directional_derivative",
     "function_1",
@@ -65,10 +82,15 @@ __all__ = [
     "gradient",
     "gradient_descent",
     "hessian",
+    "hessian_operator",
+    "hessian_trace",
+    "hvp",
     "identity_function",
     "jacobian",
     "load_fashion_mnist",
     "load_mnist",
+    "loss_line",
+    "loss_surface",
     "make_spiral",
     "mean_squared_error",
     "numerical_diff",
@@ -77,5 +99,8 @@ __all__ = [
     "relu",
     "sigmoid",
     "softmax",
+    "spectral_density",
     "step_function",
+    "step_size_limit",
+    "top_eigenvalues",
 ]

@@ -137,7 +137,8 @@ def test_descent_paths_are_the_paths_gradient_descent_returns():
         assert_array_equal(ax.lines[2].get_xydata(), path[-1:])
     assert [ax.get_title() for ax in panels] == [
         "lr = 0.01: converges slowly", "lr = 0.1: converges",
-        "lr = 0.9: oscillates", "lr = 1.01: diverges",
+        "lr = 0.9: converges, zigzagging across the minimum",
+        "lr = 1.01: diverges, zigzagging ever wider",
     ]
     assert fig.axes[4].get_ylabel() == "step"  # the colour bar
     assert "(-3, 4)" in fig.get_suptitle()

@@ -2,15 +2,19 @@
 
 One module per family: :mod:`~nnlearn.plots.calculus` (tangents, surface,
 gradient field), :mod:`~nnlearn.plots.descent` (descent paths),
-:mod:`~nnlearn.plots.training` (learning curves, confusion matrix) and
+:mod:`~nnlearn.plots.training` (learning curves, confusion matrix),
 :mod:`~nnlearn.plots.networks` (weights, misclassified samples, decision
-regions). Every ``plot_*`` function returns a matplotlib ``Figure`` built
+regions), :mod:`~nnlearn.plots.curvature` (Hessian spectral density, sharpness
+against 2/lr) and :mod:`~nnlearn.plots.landscape` (loss line, contour with a
+training path, 3-D surface). Every ``plot_*`` function returns a matplotlib ``Figure`` built
 without pyplot; :func:`save` writes it as PNG or SVG.
 """
 
 from nnlearn.plots._style import PALETTE, check_figure_path, save
 from nnlearn.plots.calculus import plot_function_and_tangent, plot_gradient_field, plot_surface
+from nnlearn.plots.curvature import plot_sharpness, plot_spectral_density
 from nnlearn.plots.descent import plot_descent_paths
+from nnlearn.plots.landscape import plot_loss_contour, plot_loss_line, plot_loss_surface_3d
 from nnlearn.plots.networks import (
     plot_decision_boundary,
     plot_first_layer_weights,
@@ -28,7 +32,12 @@ __all__ = [
     "plot_function_and_tangent",
     "plot_gradient_field",
     "plot_learning_curves",
+    "plot_loss_contour",
+    "plot_loss_line",
+    "plot_loss_surface_3d",
     "plot_misclassified",
+    "plot_sharpness",
+    "plot_spectral_density",
     "plot_surface",
     "save",
 ]

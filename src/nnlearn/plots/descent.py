@@ -34,17 +34,26 @@ def _descent_path(
 
 
 def _behaviour(path: np.ndarray, stopped: int | None) -> str:
-    """Name what a descent path does: slow, converges, oscillates or diverges."""
-    steps = np.diff(path.reshape(len(path), -1), axis=0)
+    """Name what a descent path does, from its steps (a key of the label table).
+
+    On a quadratic each step multiplies the distance to the minimum along an
+    eigenvector by :math:`1 - \\eta\\lambda`: 0 lands there in one step, a
+    negative factor jumps across the minimum (zigzag), :math:`|1 - \\eta\\lambda| > 1`
+    diverges.
+    """
     if stopped is not None:
         return "stopped"
+    steps = np.diff(path.reshape(len(path), -1), axis=0)
     if len(steps) < 2:
         return "slow"
     lengths = np.linalg.norm(steps, axis=1)
+    if lengths[0] > 0 and np.all(lengths[1:] <= 1e-6 * lengths[0]):
+        return "one_step"
+    zigzag = bool(np.any(np.sum(steps[1:] * steps[:-1], axis=1) < 0))
     if lengths[-1] > lengths[0]:
-        return "diverges"
-    if np.any(np.sum(steps[1:] * steps[:-1], axis=1) < 0):
-        return "oscillates"
+        return "zigzag_diverges" if zigzag else "diverges"
+    if zigzag:
+        return "zigzag_converges"
     return "converges" if lengths[-1] < 0.1 * lengths[0] else "slow"
 
 
@@ -62,7 +71,8 @@ def plot_descent_paths(
     its points are coloured by step, so a path that jumps across the minimum
     (oscillation) or away from it (divergence) can be followed. The title of
     a panel says what the path does, as computed from its steps: converges
-    slowly, converges, oscillates (steps reverse direction) or
+    slowly, converges, lands on the minimum in one step, converges or
+    diverges zigzagging across the minimum (steps reverse direction), or
     diverges (steps grow). A path that diverges so far that
     :func:`~nnlearn.calculus.descent.gradient_descent` raises ``FloatingPointError``
     is drawn up to its last point, and the title names the step.
@@ -72,7 +82,9 @@ def plot_descent_paths(
     >>> from nnlearn import function_2
     >>> fig = plot_descent_paths(function_2, lrs=(0.1, 1.01))
     >>> [ax.get_title() for ax in fig.axes[:2]]  # the third axes is the colour bar
-    ['lr = 0.1: converges', 'lr = 1.01: diverges']
+    ['lr = 0.1: converges', 'lr = 1.01: diverges, zigzagging ever wider']
+    >>> plot_descent_paths(function_2, lrs=(0.5,)).axes[0].get_title()
+    'lr = 0.5: lands on the minimum in one step'
     """
     check_callable(f, "f")
     init_x = as_float_array(init_x, "init_x").astype(np.float64)
