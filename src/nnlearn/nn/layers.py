@@ -130,6 +130,9 @@ class Affine:
         self.db = dout.sum(axis=0)
         if not self.input_grad:
             return None
+        if self.x.flags.f_contiguous and not self.x.flags.c_contiguous:
+            # x was a column-major view (a pooling layer's output): dx in the same layout
+            return (self.W @ dout.T).T.reshape(self.x_shape)
         return (dout @ self.W.T).reshape(self.x_shape)
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
