@@ -358,6 +358,8 @@ class Pooling:
     stride : int, default 1
         The book's default; ``Pooling(2, 2, stride=2)`` halves the height and width.
     pad : int, default 0
+        At most half the pool size (as in PyTorch), so that every window
+        holds part of the input.
 
     Examples
     --------
@@ -375,6 +377,9 @@ class Pooling:
         self.pool_h = check_positive_int(pool_h, "pool_h")
         self.pool_w = check_positive_int(pool_w, "pool_w")
         self.stride, self.pad = _check_stride_pad(stride, pad)
+        if 2 * self.pad > min(self.pool_h, self.pool_w):
+            raise ValueError(f"pad must be at most half the pool size ({self.pool_h}, "
+                             f"{self.pool_w}), so that no window holds padding only, got {pad}")
         self.x_shape: tuple[int, ...] = ()
         self.arg_rows: np.ndarray | None = None
         self.arg_cols: np.ndarray | None = None
