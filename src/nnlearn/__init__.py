@@ -30,9 +30,11 @@ from nnlearn.functions import (
     softmax,
     step_function,
 )
+from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col
 from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.nn.simple_conv_net import SimpleConvNet
 from nnlearn.nn.simple_net import SimpleNet
 from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.training import History, Trainer, confusion_matrix
@@ -43,18 +45,22 @@ __all__ = [
     "DivergenceError",
     "AdaGrad",
     "Adam",
+    "Convolution",
     "DerivativeResult",
     "GradcheckReport",
     "History",
     "Momentum",
     "MultiLayerNet",
     "Nesterov",
+    "Pooling",
     "RMSprop",
     "SGD",
+    "SimpleConvNet",
     "SimpleNet",
     "Trainer",
     "TwoLayerNet",
     "check_network",
+    "col2im",
     "confusion_matrix",
     "cross_entropy_error",
     "derivative",
@@ -66,6 +72,7 @@ __all__ = [
     "gradient_descent",
     "hessian",
     "identity_function",
+    "im2col",
     "jacobian",
     "load_fashion_mnist",
     "load_mnist",
