@@ -32,6 +32,7 @@ from nnlearn.functions import (
 )
 from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col
 from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
+from nnlearn.nn.graph import AddLayer, Graph, MulLayer
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from nnlearn.nn.simple_conv_net import SimpleConvNet
@@ -45,11 +46,14 @@ __all__ = [
     "DivergenceError",
     "AdaGrad",
     "Adam",
+    "AddLayer",
     "Convolution",
     "DerivativeResult",
     "GradcheckReport",
+    "Graph",
     "History",
     "Momentum",
+    "MulLayer",
     "MultiLayerNet",
     "Nesterov",
     "Pooling",

@@ -16,6 +16,7 @@
 
 from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col
 from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
+from nnlearn.nn.graph import AddLayer, Graph, MulLayer, apple_graph, apple_orange_graph
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from nnlearn.nn.simple_conv_net import SimpleConvNet
@@ -25,9 +26,12 @@ from nnlearn.nn.two_layer_net import TwoLayerNet
 __all__ = [
     "AdaGrad",
     "Adam",
+    "AddLayer",
     "Convolution",
     "GradcheckReport",
+    "Graph",
     "Momentum",
+    "MulLayer",
     "MultiLayerNet",
     "Nesterov",
     "Pooling",
@@ -36,6 +40,8 @@ __all__ = [
     "SimpleConvNet",
     "SimpleNet",
     "TwoLayerNet",
+    "apple_graph",
+    "apple_orange_graph",
     "check_network",
     "col2im",
     "gradcheck",
