@@ -2,6 +2,8 @@
 
 One module per family: :mod:`~nnlearn.plots.calculus` (tangents, surface,
 gradient field), :mod:`~nnlearn.plots.descent` (descent paths),
+:mod:`~nnlearn.plots.graph` (computational graphs, chapter 5),
+:mod:`~nnlearn.plots.convolution` (filters and feature maps, chapter 7),
 :mod:`~nnlearn.plots.training` (learning curves, confusion matrix) and
 :mod:`~nnlearn.plots.networks` (weights, misclassified samples, decision
 regions). Every ``plot_*`` function returns a matplotlib ``Figure`` built
@@ -10,7 +12,9 @@ without pyplot; :func:`save` writes it as PNG or SVG.
 
 from nnlearn.plots._style import PALETTE, check_figure_path, save
 from nnlearn.plots.calculus import plot_function_and_tangent, plot_gradient_field, plot_surface
+from nnlearn.plots.convolution import plot_conv_filters, plot_feature_maps
 from nnlearn.plots.descent import plot_descent_paths
+from nnlearn.plots.graph import plot_graph
 from nnlearn.plots.networks import (
     plot_decision_boundary,
     plot_first_layer_weights,
@@ -22,11 +26,14 @@ __all__ = [
     "PALETTE",
     "check_figure_path",
     "plot_confusion_matrix",
+    "plot_conv_filters",
     "plot_decision_boundary",
     "plot_descent_paths",
+    "plot_feature_maps",
     "plot_first_layer_weights",
     "plot_function_and_tangent",
     "plot_gradient_field",
+    "plot_graph",
     "plot_learning_curves",
     "plot_misclassified",
     "plot_surface",
