@@ -101,15 +101,20 @@ class _Chapter:
 
     @functools.cached_property
     def convnet(self) -> _Trained:
-        """The chapter-7 SimpleConvNet after 300 steps on MNIST; its first filters kept too."""
+        """The chapter-7 SimpleConvNet after 300 steps on MNIST; its first filters kept too.
+
+        It trains on the first 10,000 training images and is tested on the
+        first 2,000 test images, so that the evaluations stay short.
+        """
         from nnlearn.data.datasets import load_mnist
         from nnlearn.nn.simple_conv_net import SimpleConvNet
 
-        data = load_mnist(data_dir=self.data_dir, download=self.download)
+        (x, t), (x_test, t_test) = load_mnist(data_dir=self.data_dir, download=self.download)
+        data = (x[:10000], t[:10000]), (x_test[:2000], t_test[:2000])
         net = SimpleConvNet(dtype=np.float32, rng=self.seed)
         self.initial_filters = net.params["W1"].copy()
         return self._train(net, 0.003, data, iters=300, batch_size=100, eval_every=300,
-                           what="MNIST")
+                           what="MNIST (10,000 images)")
 
 
 def _tangent(chapter: _Chapter) -> Figure:
