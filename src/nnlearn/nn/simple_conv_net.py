@@ -135,7 +135,7 @@ class SimpleConvNet:
         p = self.params
         self.layers: list[Any] = [
             Convolution(p["W1"], p["b1"], stride, pad, input_grad=False),
-            ReLU(),
+            ReLU(inplace=True),  # over the convolution's output, which nothing else holds
             Pooling(2, 2, stride=2),
             Affine(p["W2"], p["b2"]),
             ReLU(),
