@@ -306,6 +306,7 @@ def test_pooling_keeps_float32_and_accepts_the_convolutions_layout():
     dx = layer.backward(np.ones_like(out))
     assert dx.dtype == out.dtype == np.float32 and dx.shape == x.shape
     assert dx.sum() == out.size
+    assert_array_equal(layer.backward(np.ones_like(out)), dx)  # backward twice: the same
 
 
 @pytest.mark.parametrize(

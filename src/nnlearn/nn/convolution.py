@@ -306,9 +306,17 @@ class Convolution:
         return _from_chwn(dx, self.pad)
 
 
-def _running_max(views: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The elementwise maximum of ``views`` and, for each element, the first view holding it."""
-    top = views[0].copy()
+def _reuse(buffer: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """``buffer`` if it has this shape and dtype, else a new empty array: a layer's workspace."""
+    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+        return np.empty(shape, dtype)
+    return buffer
+
+
+def _running_max(views: list[np.ndarray], top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The elementwise maximum of ``views``, written into ``top``, and for each element the
+    first view that holds it."""
+    np.copyto(top, views[0])
     arg = np.zeros(top.shape, np.uint8)
     for k, view in enumerate(views[1:], start=1):
         better = view > top
@@ -320,24 +328,37 @@ def _running_max(views: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return top, arg
 
 
-def _route(dout: np.ndarray, arg: np.ndarray, size: int, shape: tuple[int, ...], axis: int,
+def _route(dout: np.ndarray, arg: np.ndarray, size: int, dx: np.ndarray, axis: int,
            stride: int, exact: bool) -> np.ndarray:
-    """Send each entry of ``dout`` to the position in its window that ``arg`` chose.
+    """Send each entry of ``dout`` to the position in its window that ``arg`` chose, in ``dx``.
 
     ``dx[..., o*S + k, ...] += dout[..., o, ...]`` where ``arg[..., o, ...] == k``,
     for the ``size`` positions ``k`` of a window along ``axis``. With ``exact``
-    (the windows tile ``shape`` without overlap), every entry of ``dx`` is
-    written once and no zeros are needed.
+    (the windows tile ``dx`` without overlap) every entry of ``dx`` is written
+    once, the first position taking what the others did not; otherwise ``dx``
+    is zeroed and the windows add up.
     """
-    dx = np.empty(shape, dout.dtype) if exact else np.zeros(shape, dout.dtype)
     count = dout.shape[axis]
-    index = [slice(None)] * dx.ndim
-    for k in range(size):
+
+    def window(k: int) -> np.ndarray:
+        index = [slice(None)] * dx.ndim
         index[axis] = slice(k, k + stride * (count - 1) + 1, stride)
-        if exact:
-            np.multiply(dout, arg == k, out=dx[tuple(index)])
-        else:
-            dx[tuple(index)] += dout * (arg == k)
+        return dx[tuple(index)]
+
+    if not exact:
+        dx[...] = 0
+        for k in range(size):
+            window(k)[...] += dout * (arg == k)
+        return dx
+    for k in range(1, size):
+        np.multiply(dout, arg == k, out=window(k))
+    first = window(0)
+    if size == 1:
+        np.copyto(first, dout)
+    else:  # dout - dout = 0 and dout - 0 = dout exactly
+        np.subtract(dout, window(1), out=first)
+        for k in range(2, size):
+            first -= window(k)
     return dx
 
 
@@ -381,6 +402,7 @@ class Pooling:
             raise ValueError(f"pad must be at most half the pool size ({self.pool_h}, "
                              f"{self.pool_w}), so that no window holds padding only, got {pad}")
         self.x_shape: tuple[int, ...] = ()
+        self._rows: np.ndarray | None = None  # the maxima over rows, then their gradient
         self.arg_rows: np.ndarray | None = None
         self.arg_cols: np.ndarray | None = None
 
@@ -391,10 +413,13 @@ class Pooling:
         oh = output_size(h, self.pool_h, s, self.pad, "H")
         ow = output_size(w, self.pool_w, s, self.pad, "W")
         x = _to_chwn(x, self.pad, -np.inf)  # (C, H + 2P, W + 2P, N)
+        c, _, padded_w, n = x.shape
+        self._rows = _reuse(self._rows, (c, oh, padded_w, n), x.dtype)
         rows, self.arg_rows = _running_max(
-            [x[:, i:i + s * (oh - 1) + 1:s] for i in range(self.pool_h)])
+            [x[:, i:i + s * (oh - 1) + 1:s] for i in range(self.pool_h)], self._rows)
         out, self.arg_cols = _running_max(
-            [rows[:, :, j:j + s * (ow - 1) + 1:s] for j in range(self.pool_w)])
+            [rows[:, :, j:j + s * (ow - 1) + 1:s] for j in range(self.pool_w)],
+            np.empty((c, oh, ow, n), x.dtype))
         return _from_chwn(out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -405,6 +430,8 @@ class Pooling:
         padded_h, padded_w = h + 2 * p, w + 2 * p
         exact_w = self.pool_w == s and padded_w == s * ow
         exact_h = self.pool_h == s and padded_h == s * oh
-        drows = _route(dout, self.arg_cols, self.pool_w, (c, oh, padded_w, n), 2, s, exact_w)
-        dx = _route(drows, self.arg_rows, self.pool_h, (c, padded_h, padded_w, n), 1, s, exact_h)
+        # the rows' maxima are no longer needed: their memory takes their gradient
+        drows = _route(dout, self.arg_cols, self.pool_w, self._rows, 2, s, exact_w)
+        dx = _route(drows, self.arg_rows, self.pool_h, np.empty((c, padded_h, padded_w, n),
+                                                                 dout.dtype), 1, s, exact_h)
         return _from_chwn(dx, p)
