@@ -44,9 +44,12 @@ from nnlearn.functions import (
     softmax,
     step_function,
 )
+from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col
 from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
+from nnlearn.nn.graph import AddLayer, Graph, MulLayer
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.nn.simple_conv_net import SimpleConvNet
 from nnlearn.nn.simple_net import SimpleNet
 from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.training import History, Trainer, confusion_matrix
@@ -57,20 +60,27 @@ __all__ = [
     "DivergenceError",
     "AdaGrad",
     "Adam",
+    "AddLayer",
+    "Convolution",
     "DerivativeResult",
     "GradcheckReport",
+    "Graph",
     "History",
     "Momentum",
+    "MulLayer",
     "MultiLayerNet",
     "Nesterov",
     "NetworkLoss",
+    "Pooling",
     "RMSprop",
     "SGD",
     "SharpnessTracker",
+    "SimpleConvNet",
     "SimpleNet",
     "Trainer",
     "TwoLayerNet",
     "check_network",
+    "col2im",
     "confusion_matrix",
     "cross_entropy_error",
     "dense_hessian",
@@ -86,6 +96,7 @@ __all__ = [
     "hessian_trace",
     "hvp",
     "identity_function",
+    "im2col",
     "jacobian",
     "load_fashion_mnist",
     "load_mnist",

@@ -28,9 +28,11 @@ def _add_tour(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for SimpleNet's random W")
     parser.add_argument("--no-figures", action="store_true", help="print only, save no figures")
-    parser.add_argument("--chapter", choices=("curvature",), default=None,
-                        help="curvature: why lr = 10 explodes (step-size limit, the Hessian of "
-                             "a network, the edge of stability, loss landscapes)")
+    parser.add_argument("--chapter", choices=("4", "5", "curvature"), default="4",
+                        help="4: numerical gradients and learning (default); 5: backpropagation, "
+                             "from the computational graph to a gradient check; curvature: why "
+                             "lr = 10 explodes (step-size limit, the Hessian of a network, the "
+                             "edge of stability, loss landscapes)")
     parser.set_defaults(run=_run_tour)
 
 
@@ -43,20 +45,22 @@ def _run_tour(args: argparse.Namespace) -> int:
 
         curvature.run(out=out, lang=args.lang)
         return 0
-    tour.run(out=out, lang=args.lang, seed=args.seed)
+    tour.run(out=out, lang=args.lang, seed=args.seed, chapter=int(args.chapter))
     return 0
 
 
 def _add_plot(subparsers: argparse._SubParsersAction) -> None:
-    from nnlearn.tour import FIGURES
+    from nnlearn.tour import ALL_FIGURES
 
     parser = subparsers.add_parser(
         "plot",
-        help="draw one figure of the chapter",
-        description="Draw one figure of the chapter and save it as PNG or SVG "
-                    "(chosen by the suffix of --out).",
+        help="draw one figure of the chapters",
+        description="Draw one figure of the chapters and save it as PNG or SVG "
+                    "(chosen by the suffix of --out): chapter 4's, the computational graphs "
+                    "of chapter 5 (graph, graph-apple-orange) and chapter 7's convolutional "
+                    "network (conv-filters, feature-maps: a few seconds of training on MNIST).",
     )
-    parser.add_argument("name", choices=list(FIGURES), help="the figure")
+    parser.add_argument("name", choices=list(ALL_FIGURES), help="the figure")
     parser.add_argument("--out", default=None, help="file to write, .png or .svg "
                         "(default: NAME.png)")
     parser.add_argument(

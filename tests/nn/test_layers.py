@@ -317,3 +317,16 @@ def test_backward_twice_for_the_other_layers(rng):
     dropout.forward(np.ones((4, 3)))
     assert np.array_equal(dropout.backward(dout[:, :1].repeat(3, 1)), dropout.backward(
         dout[:, :1].repeat(3, 1)))
+
+
+def test_relu_in_place_overwrites_its_input_and_dout_with_the_same_values():
+    x = np.array([[-1.0, 0.5], [2.0, -3.0]])
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+    expected_out, expected_dx = ReLU().forward(x.copy()), np.array([[0.0, 2.0], [3.0, 0.0]])
+    layer = ReLU(inplace=True)
+    out = layer.forward(x)
+    assert out is x
+    np.testing.assert_array_equal(out, expected_out)
+    dx = layer.backward(dout)
+    assert dx is dout
+    np.testing.assert_array_equal(dx, expected_dx)

@@ -130,6 +130,9 @@ class Affine:
         self.db = dout.sum(axis=0)
         if not self.input_grad:
             return None
+        if self.x.flags.f_contiguous and not self.x.flags.c_contiguous:
+            # x was a column-major view (a pooling layer's output): dx in the same layout
+            return (self.W @ dout.T).T.reshape(self.x_shape)
         return (dout @ self.W.T).reshape(self.x_shape)
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
@@ -177,6 +180,13 @@ class Sigmoid(_Elementwise):
 class ReLU(_Elementwise):
     """:math:`y = \\max(0, x)`, backward :math:`dx = dout \\cdot [x > 0]`.
 
+    Parameters
+    ----------
+    inplace : bool, default False
+        Write the output over ``x`` and ``dx`` over ``dout`` (PyTorch's
+        ``inplace=True``): no new arrays, for a network whose layers hand on
+        arrays that nothing else holds, such as a convolution's output.
+
     Examples
     --------
     >>> layer = ReLU()
@@ -186,15 +196,16 @@ class ReLU(_Elementwise):
     array([0., 0., 5.])
     """
 
-    def __init__(self):
+    def __init__(self, inplace: bool = False):
+        self.inplace = inplace
         self.mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x > 0
-        return np.maximum(x, 0)
+        return np.maximum(x, 0, out=x if self.inplace else None)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * self.mask
+        return np.multiply(dout, self.mask, out=dout if self.inplace else None)
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)

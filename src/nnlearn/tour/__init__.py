@@ -23,11 +23,24 @@ from pathlib import Path
 from typing import TextIO
 
 from nnlearn._shared.i18n import check_lang
-from nnlearn.tour.figures import FIGURES, TRAINING_SEED, _Chapter, _plots, make_figure
+from nnlearn.tour import chapter5
+from nnlearn.tour.figures import (
+    ALL_FIGURES,
+    CHAPTER_FIGURES,
+    FIGURES,
+    TRAINING_SEED,
+    _Chapter,
+    _plots,
+    make_figure,
+)
 from nnlearn.tour.sections import BOOK_W, Section, sections
 from nnlearn.tour.text import say
 
-__all__ = ["BOOK_W", "FIGURES", "TRAINING_SEED", "Section", "make_figure", "run", "sections"]
+#: The chapters the tour walks through: 4 (the default) and 5.
+CHAPTERS = (4, 5)
+
+__all__ = ["ALL_FIGURES", "BOOK_W", "CHAPTERS", "CHAPTER_FIGURES", "FIGURES", "TRAINING_SEED",
+           "Section", "make_figure", "run", "sections"]
 
 
 def run(
@@ -36,6 +49,7 @@ def run(
     seed: int | None = None,
     *,
     file: TextIO | None = None,
+    chapter: int = 4,
 ) -> list[Path]:
     """Print the tour's sections and save the chapter's figures as PNG in ``out``.
 
@@ -49,6 +63,10 @@ def run(
         Seed for SimpleNet's random ``W``; by default the book's printed ``W``.
     file : text stream, optional
         Where to print (standard output by default).
+    chapter : {4, 5}, default 4
+        Chapter 4 (learning from numerical gradients) or chapter 5
+        (backpropagation: the computational graph, ``Affine``,
+        ``SoftmaxWithLoss``, the gradient check of ``TwoLayerNet``).
 
     Returns
     -------
@@ -57,26 +75,30 @@ def run(
         and the tour says how to get them.
     """
     lang = check_lang(lang)
+    if chapter not in CHAPTERS:
+        raise ValueError(f"chapter must be one of {', '.join(map(str, CHAPTERS))}, "
+                         f"got {chapter!r}")
     file = sys.stdout if file is None else file
     text = say(lang)
-    for number, section in enumerate(sections(lang, seed), start=1):
+    chapter_sections = sections(lang, seed) if chapter == 4 else chapter5.sections(lang)
+    for number, section in enumerate(chapter_sections, start=1):
         print(section.format(number), end="\n\n", file=file)
     if out is None:
         print(text("no_figures"), file=file)
         return []
     out = Path(out)
     print(text("figures", out=out), file=file)
-    chapter = _Chapter(lang, seed)
+    context = _Chapter(lang, seed)
     written, missing = [], []
-    for filename, build in FIGURES.values():
+    for filename, build in (FIGURES if chapter == 4 else CHAPTER_FIGURES[chapter]).values():
         try:
-            figure = build(chapter)
+            figure = build(context)
         except FileNotFoundError:  # only the MNIST figures read files
             missing.append(filename)
             continue
         written.append(_plots().save(figure, out / filename))
         print(f"   {written[-1]}", file=file)
-    for trained in chapter.trained:
+    for trained in context.trained:
         print(f"   {trained.summary}", file=file)
     if missing:
         print(text("no_mnist", files=", ".join(missing)), file=file)

@@ -19,6 +19,7 @@ import numpy as np
 
 from nnlearn._shared.i18n import check_lang
 from nnlearn.functions import function_1, function_2
+from nnlearn.nn.graph import apple_graph, apple_orange_graph
 from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.tour.text import say
 
@@ -60,6 +61,7 @@ class _Chapter:
         self.lang, self.data_dir, self.download = lang, data_dir, download
         self.seed = TRAINING_SEED if seed is None else seed
         self.trained: list[_Trained] = []
+        self.initial_filters: np.ndarray | None = None
 
     def _train(self, net: Any, lr: float, data: tuple, iters: int, batch_size: int,
                eval_every: int, what: str) -> _Trained:
@@ -95,6 +97,24 @@ class _Chapter:
         net = TwoLayerNet(784, 50, 10, dtype=np.float32, rng=self.seed)
         return self._train(net, 0.001, data, iters=600, batch_size=100, eval_every=600,
                            what="MNIST")
+
+
+    @functools.cached_property
+    def convnet(self) -> _Trained:
+        """The chapter-7 SimpleConvNet after 300 steps on MNIST; its first filters kept too.
+
+        It trains on the first 10,000 training images and is tested on the
+        first 2,000 test images, so that the evaluations stay short.
+        """
+        from nnlearn.data.datasets import load_mnist
+        from nnlearn.nn.simple_conv_net import SimpleConvNet
+
+        (x, t), (x_test, t_test) = load_mnist(data_dir=self.data_dir, download=self.download)
+        data = (x[:10000], t[:10000]), (x_test[:2000], t_test[:2000])
+        net = SimpleConvNet(dtype=np.float32, rng=self.seed)
+        self.initial_filters = net.params["W1"].copy()
+        return self._train(net, 0.003, data, iters=300, batch_size=100, eval_every=300,
+                           what="MNIST (10,000 images)")
 
 
 def _tangent(chapter: _Chapter) -> Figure:
@@ -153,6 +173,39 @@ FIGURES: dict[str, tuple[str, Callable[[_Chapter], Figure]]] = {
 }
 
 
+def _graph(build: Callable[[], Any]) -> Callable[[_Chapter], Figure]:
+    return lambda chapter: _plots().plot_graph(build(), lang=chapter.lang)
+
+
+def _conv_filters(chapter: _Chapter) -> Figure:
+    net = chapter.convnet.net
+    return _plots().plot_conv_filters(chapter.initial_filters, net, lang=chapter.lang)
+
+
+def _feature_maps(chapter: _Chapter) -> Figure:
+    run = chapter.convnet
+    return _plots().plot_feature_maps(run.net, run.x_test[0], lang=chapter.lang)
+
+
+#: The figures of every chapter: chapter -> {name for ``nnlearn plot``: (file, builder)}.
+#: Chapter 5's computational graphs need nothing; chapter 7's train a SimpleConvNet on MNIST.
+CHAPTER_FIGURES: dict[int, dict[str, tuple[str, Callable[[_Chapter], Figure]]]] = {
+    4: FIGURES,
+    5: {
+        "graph": ("graph_apple.png", _graph(apple_graph)),
+        "graph-apple-orange": ("graph_apple_orange.png", _graph(apple_orange_graph)),
+    },
+    7: {
+        "conv-filters": ("convnet_filters.png", _conv_filters),
+        "feature-maps": ("convnet_feature_maps.png", _feature_maps),
+    },
+}
+
+#: Every figure ``nnlearn plot`` draws, by name.
+ALL_FIGURES = {name: figure for figures in CHAPTER_FIGURES.values()
+               for name, figure in figures.items()}
+
+
 def make_figure(
     name: str,
     *,
@@ -161,17 +214,18 @@ def make_figure(
     data_dir: str | Path | None = None,
     download: bool = True,
 ) -> Figure:
-    """Draw the chapter figure called ``name`` (a key of :data:`FIGURES`).
+    """Draw the figure called ``name`` (a key of :data:`ALL_FIGURES`).
 
     The network figures train their network first: on the spiral data
     (offline, under a second) or on MNIST (found in ``data_dir``,
-    ``NNLEARN_DATA_DIR`` or the cache, else downloaded if ``download``).
+    ``NNLEARN_DATA_DIR`` or the cache, else downloaded if ``download``);
+    the convolutional network's for 300 steps, a few seconds.
 
     Examples
     --------
     >>> make_figure("tangent").axes[0].get_title()
     'A function and its tangents'
     """
-    if name not in FIGURES:
-        raise ValueError(f"name must be one of {', '.join(FIGURES)}, got {name!r}")
-    return FIGURES[name][1](_Chapter(check_lang(lang), seed, data_dir, download))
+    if name not in ALL_FIGURES:
+        raise ValueError(f"name must be one of {', '.join(ALL_FIGURES)}, got {name!r}")
+    return ALL_FIGURES[name][1](_Chapter(check_lang(lang), seed, data_dir, download))
