@@ -33,6 +33,9 @@ def test_hvp_is_the_complex_step_hessian_to_1e_12(small_problem, oracle):
     np.testing.assert_allclose(f.flatten(product), reference @ v, rtol=0,
                                atol=1e-12 * np.abs(reference @ v).max())
     assert f.n_hvp == f.size
+    lean = NetworkLoss(net, x, t, with_gradient=False)
+    assert lean.grad is None and lean.loss == f.loss
+    np.testing.assert_array_equal(lean.hvp(v), f.hvp(v))
 
 
 def test_hvp_is_symmetric(small_problem, rng):

@@ -70,7 +70,7 @@ def hvp(net: Any, x: ArrayLike, t: ArrayLike, v: Mapping[str, ArrayLike]) -> dic
     ...                  rtol=1e-14))
     True
     """
-    f = NetworkLoss(net, x, t)
+    f = NetworkLoss(net, x, t, with_gradient=False)
     return f.unflatten(f.hvp(f.flatten(v)))
 
 

@@ -80,6 +80,10 @@ class NetworkLoss:
     x : array_like, shape (N, input_size)
     t : array_like
         Labels ``(N,)`` or one-hot rows ``(N, classes)``.
+    with_gradient : bool, default True
+        False skips the first layer's backward pass (its product is as large
+        as the forward one), which Hessian-vector products do not need;
+        :attr:`grad` is then None.
 
     Attributes
     ----------
@@ -87,7 +91,7 @@ class NetworkLoss:
         The flat parameters.
     loss : float
         :math:`L(\\theta)`.
-    grad : numpy.ndarray
+    grad : numpy.ndarray or None
         :math:`\\nabla L(\\theta)`, flat.
     n_hvp : int
         Hessian-vector products computed so far (one per direction).
@@ -106,7 +110,7 @@ class NetworkLoss:
     True
     """
 
-    def __init__(self, net: Any, x: ArrayLike, t: ArrayLike):
+    def __init__(self, net: Any, x: ArrayLike, t: ArrayLike, *, with_gradient: bool = True):
         self.stages = _stages(net)
         self.names = list(net.params)
         self.shapes = {name: net.params[name].shape for name in self.names}
@@ -120,7 +124,8 @@ class NetworkLoss:
         self.x, self.t = self._check_data(x, t)
         self.theta = self.flatten(net.params)
         self.n_hvp = 0
-        self.loss, self.grad, self._state = self._forward_backward(self.unflatten(self.theta))
+        self.loss, self.grad, self._state = self._forward_backward(self.unflatten(self.theta),
+                                                                   with_gradient)
 
     # --- parameters as one vector ----------------------------------------------------------
 
@@ -169,7 +174,9 @@ class NetworkLoss:
     def _layer_params(self, params: dict[str, np.ndarray], names: dict[str, str]) -> dict:
         return {attr: params[name] for attr, name in names.items()}
 
-    def _forward_backward(self, params: dict[str, np.ndarray]) -> tuple[float, np.ndarray, tuple]:
+    def _forward_backward(
+        self, params: dict[str, np.ndarray], with_gradient: bool = True
+    ) -> tuple[float, np.ndarray | None, tuple]:
         caches, a = [], self.x
         for rule, layer, names in self.stages:
             p = self._layer_params(params, names)
@@ -182,16 +189,22 @@ class NetworkLoss:
         for i in reversed(range(len(self.stages))):
             rule, layer, names = self.stages[i]
             dys[i] = dy
+            if i == 0 and not with_gradient:
+                return float(loss) + self._decay_loss(params), None, (params, caches, dys, prob,
+                                                                       weight)
             dy, grads = rule.backward(self._layer_params(params, names), caches[i], dy, i > 0)
             for attr, array in grads.items():
                 grad[self.slices[names[attr]]] = array.ravel()
-        loss = float(loss)
         if self.decay:
             for name in self._decayed:
-                W = params[name]
-                loss += 0.5 * self.decay * float(np.vdot(W, W))
-                grad[self.slices[name]] += self.decay * W.ravel()
-        return loss, grad, (params, caches, dys, prob, weight)
+                grad[self.slices[name]] += self.decay * params[name].ravel()
+        return float(loss) + self._decay_loss(params), grad, (params, caches, dys, prob, weight)
+
+    def _decay_loss(self, params: dict[str, np.ndarray]) -> float:
+        """:math:`\\frac{\\lambda}{2} \\sum_l \\lVert W_l \\rVert^2`."""
+        if not self.decay:
+            return 0.0
+        return 0.5 * self.decay * sum(float(np.vdot(params[n], params[n])) for n in self._decayed)
 
     def loss_and_gradient(self, theta: ArrayLike) -> tuple[float, np.ndarray]:
         """:math:`L` and :math:`\\nabla L` at other flat parameters (one forward, one backward)."""
