@@ -62,3 +62,25 @@ def test_bad_arguments(checkpoint, capsys):
     assert "path must end in .png or .svg" in capsys.readouterr().err
     assert main(["curvature", str(checkpoint), "--k", "500"]) == 1
     assert "k must be less than the number of parameters (303), got 500" in capsys.readouterr().err
+
+
+def test_train_tracks_the_sharpness(tmp_path, capsys):
+    from nnlearn.analysis import top_eigenvalues
+    from nnlearn.training import History
+    from nnlearn.training.runs import build_network, saved_run
+
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "spiral", "--optimizer", "sgd", "--lr", "0.5",
+                 "--iters", "100", "--track-sharpness", "50", "--sharpness-samples", "120",
+                 "--out", str(out), "--quiet"]) == 0
+    record = History.from_json(out / "history.json").metadata["sharpness"]
+    assert record["steps"] == [0, 50, 100] and record["lr"] == [0.5] * 3
+    run = saved_run(out / "checkpoint.npz")
+    (x, t), _ = load_dataset("spiral", seed=run.schedule.seed)
+    initial = build_network(run, 2, 3)
+    expected = top_eigenvalues(initial, x[:120].astype(np.float64), t[:120], k=1).values[0]
+    assert record["sharpness"][0] == pytest.approx(expected, rel=1e-5)
+    assert "(2/lr = 4)" in capsys.readouterr().out
+    assert (out / "sharpness.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["train", "--dataset", "spiral", "--track-sharpness", "0", "--out",
+                 str(tmp_path / "b")]) == 1

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _add_tour(subparsers: argparse._SubParsersAction) -> None:
@@ -136,6 +137,12 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", default=None, metavar="CKPT",
                         help="continue the run saved in this checkpoint (its network is kept: "
                              "options may change the length, learning rate and evaluations)")
+    parser.add_argument("--track-sharpness", type=int, default=None, metavar="N",
+                        help="every N steps, measure the sharpness (the largest eigenvalue of the "
+                             "Hessian of the loss on --sharpness-samples training samples): "
+                             "saved in history.json and drawn in sharpness.png against 2/lr")
+    parser.add_argument("--sharpness-samples", type=int, default=1000, metavar="M",
+                        help="training samples the sharpness is measured on (default: 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=_run_train)
 
@@ -165,6 +172,7 @@ def _run_train(args: argparse.Namespace) -> int:
         run, data_dir=args.data_dir, checkpoint=out / "checkpoint.npz", resume=args.resume,
         quiet=args.quiet,
     )
+    tracker = _sharpness_tracker(args, trainer)
     print(f"nnlearn train: {runs.describe_run(trainer)}", flush=True)
     try:
         history = trainer.run()  # saves the checkpoint at the end, before anything else
@@ -172,9 +180,16 @@ def _run_train(args: argparse.Namespace) -> int:
         print(f"nnlearn: stopped after step {trainer.step}; continue with --resume "
               f"{trainer.checkpoint}", file=sys.stderr)
         raise
+    if tracker is not None:
+        history.metadata["sharpness"] = tracker.to_dict()
     history.to_json(out / "history.json")
     history.to_csv(out / "history.csv")
     plots.save(plots.plot_learning_curves(history), out / "learning_curves.png")
+    if tracker is not None:
+        plots.save(plots.plot_sharpness([tracker]), out / "sharpness.png")
+        limit = f" (2/lr = {2 / run.lr:.4g})" if run.optimizer == "sgd" else ""
+        print(f"sharpness {tracker.sharpness[0]:.4g} at the start, {tracker.sharpness[-1]:.4g} "
+              f"at the end{limit}; wrote {out}/sharpness.png")
     meta = history.metadata
     test = f"  test accuracy {history.test_acc[-1]:.4f}" if history.test_acc else ""
     print(f"train accuracy {history.train_acc[-1]:.4f}{test}")
@@ -186,6 +201,23 @@ def _run_train(args: argparse.Namespace) -> int:
         print(f"nnlearn: error: {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def _sharpness_tracker(args: argparse.Namespace, trainer: Any) -> Any:
+    """A SharpnessTracker on the first --sharpness-samples samples, monitoring ``trainer``."""
+    if args.track_sharpness is None:
+        return None
+    from nnlearn.analysis import SharpnessTracker
+
+    for option, value in (("--track-sharpness", args.track_sharpness),
+                          ("--sharpness-samples", args.sharpness_samples)):
+        if value < 1:
+            raise ValueError(f"{option} must be at least 1, got {value}")
+    samples = args.sharpness_samples
+    tracker = SharpnessTracker(trainer.x_train[:samples], trainer.t_train[:samples],
+                               every=args.track_sharpness, tol=1e-6)
+    trainer.monitors += ((args.track_sharpness, tracker),)
+    return tracker
 
 
 def _output_folder(

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from tqdm import tqdm
 
-from nnlearn._shared.validation import make_rng
+from nnlearn._shared.validation import check_positive_int, make_rng
 from nnlearn.nn.optimizers import Optimizer
 from nnlearn.training import checkpoints
 from nnlearn.training._interrupt import deferred_interrupt
@@ -96,6 +96,10 @@ class Trainer:
     callbacks : sequence of callables
         Each called as ``callback(trainer)`` after every evaluation; training
         stops early if one returns ``True``.
+    monitors : sequence of (int, callable)
+        ``(every, monitor)``: ``monitor(trainer)`` is called before the first
+        step and after every ``every`` steps (for example an
+        :class:`~nnlearn.analysis.SharpnessTracker`), apart from evaluations.
     quiet : bool, default False
         No progress bar (it is also silent when stderr is not a terminal).
     checkpoint : path, optional
@@ -147,6 +151,7 @@ class Trainer:
         schedule: Schedule | None = None,
         run: RunConfig | None = None,
         callbacks: Sequence[Callable[[Trainer], bool | None]] = (),
+        monitors: Sequence[tuple[int, Callable[[Trainer], Any]]] = (),
         quiet: bool = False,
         checkpoint: str | os.PathLike | None = None,
         metadata: dict[str, Any] | None = None,
@@ -171,6 +176,8 @@ class Trainer:
         self.rng = make_rng(seed if self.schedule.seed is None else self.schedule.seed, "seed")
         self.sampler = BatchSampler(n, self.schedule.batch_size, self.schedule.sampling, self.rng)
         self.callbacks = tuple(callbacks)
+        self.monitors = tuple((check_positive_int(every, "monitor's every"), monitor)
+                              for every, monitor in monitors)
         self.quiet = quiet
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
         self.step = 0
@@ -250,7 +257,13 @@ class Trainer:
             (step // self.eval_every + 1) * self.eval_every,
             (step // self.steps_per_epoch + 1) * self.steps_per_epoch,
             (step // PROGRESS_EVERY + 1) * PROGRESS_EVERY,
+            *((step // every + 1) * every for every, _ in self.monitors),
         )
+
+    def _call_monitors(self) -> None:
+        for every, monitor in self.monitors:
+            if self.step % every == 0:
+                monitor(self)
 
     def run(self) -> History:
         """Train until ``total_steps`` (continuing from :attr:`step`); return the history.
@@ -267,6 +280,7 @@ class Trainer:
         started, wall_before = time.perf_counter(), self.wall_time
         stop_early = False
         if not self.history.eval_steps:
+            self._call_monitors()
             stop_early = self._record_evaluation()
         bar = tqdm(
             total=self.total_steps, initial=self.step, unit="step", dynamic_ncols=True,
@@ -279,6 +293,7 @@ class Trainer:
                 self._train_steps(self._next_boundary())
                 self.train_time += time.perf_counter() - tic
                 bar.update(self.step - step)
+                self._call_monitors()
                 if self._interrupted:
                     self._stamp(wall_before, started)
                     self._save_if_asked()
