@@ -294,7 +294,7 @@ class Trainer:
         return postfix
 
     def run(self) -> History:
-        """Train until ``total_steps`` (continuing from :attr:`step`); return the history.
+        """Train until ``total_steps`` (continuing from ``step``); return the history.
 
         Raises
         ------
@@ -354,7 +354,7 @@ class Trainer:
         )
 
     def _schedule_lr(self) -> None:
-        """Set the optimizer's learning rate for the epoch that :attr:`step` is in."""
+        """Set the optimizer's learning rate for the epoch that ``step`` is in."""
         self.optimizer.lr = self.initial_lr * self.lr_decay ** (self.step // self.steps_per_epoch)
 
     # ------------------------------------------------------------------ checkpoints
