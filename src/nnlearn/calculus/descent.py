@@ -78,7 +78,7 @@ def gradient_descent(
     -------
     x : numpy.ndarray
         The last point.
-    path : numpy.ndarray, shape (step_num + 1, *init_x.shape)
+    path : numpy.ndarray, shape ``(step_num + 1, *init_x.shape)``
         Only with ``return_path=True``.
 
     Raises

@@ -1,4 +1,5 @@
-"""The machinery shared by :class:`TwoLayerNet` and :class:`MultiLayerNet`: a stack of layers.
+"""The machinery shared by :class:`~nnlearn.nn.TwoLayerNet` and
+:class:`~nnlearn.nn.MultiLayerNet`: a stack of layers.
 
 :class:`LayerNet` builds ``Affine -> [BatchNormalization] -> activation ->
 [Dropout]`` blocks ending in ``SoftmaxWithLoss``, checks input, and gives
@@ -51,7 +52,8 @@ def check_activation(activation: str) -> str:
 class LayerNet:
     """Affine layers with activations (and batch norm, dropout) between them, then softmax.
 
-    The shared machinery of :class:`TwoLayerNet` and :class:`MultiLayerNet`.
+    The shared machinery of :class:`~nnlearn.nn.TwoLayerNet` and
+    :class:`~nnlearn.nn.MultiLayerNet`.
 
     Attributes
     ----------
@@ -124,7 +126,7 @@ class LayerNet:
 
         Same architecture, parameters and running statistics (converted to
         ``dtype``), and a generator of its own in the same state as
-        :attr:`rng`, so it draws the same dropout masks. A float64 copy of a
+        ``rng``, so it draws the same dropout masks. A float64 copy of a
         float32 network is what :func:`~nnlearn.check_network` checks.
         """
         twin = type(self)(**self._config, dtype=dtype, rng=0)
@@ -286,7 +288,7 @@ class LayerNet:
         ``i`` of a column at once. Entries whose input column is all zero
         (blank MNIST pixels) get exactly 0, as in the book's loop.
 
-        The dropout masks are drawn once (from :attr:`rng`) and kept for every
+        The dropout masks are drawn once (from ``rng``) and kept for every
         perturbation; batch statistics are those of the perturbed batch; the
         running statistics are left unchanged. For a float32 network the
         perturbed evaluations run in float64 from the float32 activations,

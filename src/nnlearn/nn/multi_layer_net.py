@@ -54,7 +54,7 @@ class MultiLayerNet(LayerNet):
         :math:`\\lambda` above.
     use_dropout : bool, default False
     dropout_ratio : float, default 0.5
-        Masks are drawn from :attr:`rng`.
+        Masks are drawn from ``rng``.
     use_batchnorm : bool, default False
         Adds ``gamma{i}``, ``beta{i}`` to ``params`` and ``running_mean{i}``,
         ``running_var{i}`` (starting at 0 and 1) to ``buffers``.

@@ -30,7 +30,7 @@ class TwoLayerNet(LayerNet):
     dtype : float32 or float64, default float64
         Of every parameter, activation and gradient.
     rng : int or numpy.random.Generator, optional
-        Seed or generator for the initial weights, kept as :attr:`rng`.
+        Seed or generator for the initial weights, kept as ``rng``.
 
     Attributes
     ----------

@@ -266,7 +266,7 @@ class Trainer:
                 monitor(self)
 
     def run(self) -> History:
-        """Train until ``total_steps`` (continuing from :attr:`step`); return the history.
+        """Train until ``total_steps`` (continuing from ``step``); return the history.
 
         Raises
         ------
@@ -325,7 +325,7 @@ class Trainer:
         )
 
     def _schedule_lr(self) -> None:
-        """Set the optimizer's learning rate for the epoch that :attr:`step` is in."""
+        """Set the optimizer's learning rate for the epoch that ``step`` is in."""
         epoch = self.step // self.steps_per_epoch
         self.optimizer.lr = self.initial_lr * self.schedule.lr_decay**epoch
 
