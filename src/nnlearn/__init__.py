@@ -44,11 +44,12 @@ from nnlearn.functions import (
     softmax,
     step_function,
 )
-from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col
+from nnlearn.nn.convolution import Convolution, col2im, im2col
 from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
 from nnlearn.nn.graph import AddLayer, Graph, MulLayer
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.nn.pooling import Pooling
 from nnlearn.nn.simple_conv_net import SimpleConvNet
 from nnlearn.nn.simple_net import SimpleNet
 from nnlearn.nn.two_layer_net import TwoLayerNet

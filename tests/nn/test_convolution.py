@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from nnlearn import gradcheck
-from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col, output_size
+from nnlearn.nn.convolution import Convolution, col2im, im2col, output_size
+from nnlearn.nn.pooling import Pooling
 
 
 @st.composite

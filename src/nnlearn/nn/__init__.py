@@ -3,8 +3,9 @@
 - :mod:`~nnlearn.nn.graph`: the computational graph of chapter 5 (``MulLayer``,
   ``AddLayer``, the shopping examples);
 - :mod:`~nnlearn.nn.layers`: ``forward``/``backward`` layers of chapter 5 and 6;
-- :mod:`~nnlearn.nn.convolution`: ``im2col``, ``col2im``, ``Convolution`` and
-  ``Pooling`` (chapter 7); :mod:`~nnlearn.nn.simple_conv_net`: ``SimpleConvNet``;
+- :mod:`~nnlearn.nn.convolution`: ``im2col``, ``col2im``, ``Convolution``;
+  :mod:`~nnlearn.nn.pooling`: ``Pooling`` (chapter 7);
+  :mod:`~nnlearn.nn.simple_conv_net`: ``SimpleConvNet``;
 - :mod:`~nnlearn.nn.simple_net`: the seed's ``SimpleNet``;
 - :mod:`~nnlearn.nn.layer_net`: the layer stack behind ``TwoLayerNet``
   (:mod:`~nnlearn.nn.two_layer_net`) and ``MultiLayerNet``
@@ -14,11 +15,12 @@
 - :mod:`~nnlearn.nn.gradient_check`: ``gradcheck`` and ``check_network``.
 """
 
-from nnlearn.nn.convolution import Convolution, Pooling, col2im, im2col
+from nnlearn.nn.convolution import Convolution, col2im, im2col
 from nnlearn.nn.gradient_check import GradcheckReport, check_network, gradcheck
 from nnlearn.nn.graph import AddLayer, Graph, MulLayer, apple_graph, apple_orange_graph
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from nnlearn.nn.pooling import Pooling
 from nnlearn.nn.simple_conv_net import SimpleConvNet
 from nnlearn.nn.simple_net import SimpleNet
 from nnlearn.nn.two_layer_net import TwoLayerNet

@@ -13,7 +13,7 @@ that says the sizes and the formula.
 ``im2col`` lays every window of the input out as a row, so that a
 convolution is one matrix product; ``col2im`` adds the rows back into
 their windows (overlapping windows add up). They take and give the book's
-layout. :class:`Convolution` and :class:`Pooling` work on the same windows,
+layout. :class:`Convolution` and :class:`~nnlearn.nn.pooling.Pooling` work on the same windows,
 but keep their arrays with the batch axis last in memory, ``(C, H, W, N)``
 (the layout of cuda-convnet): the windows of a batch are then runs of
 ``N`` contiguous numbers, their copy and the pooling are fast, and the
@@ -209,6 +209,13 @@ def _check_stride_pad(stride: int, pad: int) -> tuple[int, int]:
     return check_positive_int(stride, "stride"), check_non_negative_int(pad, "pad")
 
 
+def _reuse(buffer: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """``buffer`` if it has this shape and dtype, else a new empty array: a layer's workspace."""
+    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+        return np.empty(shape, dtype)
+    return buffer
+
+
 class Convolution:
     """Convolution layer :math:`\\mathrm{out}[n, f] = \\sum_c W[f, c] \\star x[n, c] + b[f]`.
 
@@ -280,9 +287,7 @@ class Convolution:
         ow = output_size(w, filter_w, self.stride, self.pad, "W")
         self.out_hw = (oh, ow)
         windows = _windows(_to_chwn(x, self.pad), filter_h, filter_w, self.stride, (1, 2))
-        shape = (channels * filter_h * filter_w, oh * ow * n)
-        if self.col is None or self.col.shape != shape or self.col.dtype != x.dtype:
-            self.col = np.empty(shape, x.dtype)
+        self.col = _reuse(self.col, (channels * filter_h * filter_w, oh * ow * n), x.dtype)
         # (C, OH, OW, N, FH, FW) -> rows (c, i, j), columns (oh, ow, n): one copy
         self.col.reshape(channels, filter_h, filter_w, oh, ow, n)[...] = (
             windows.transpose(0, 4, 5, 1, 2, 3))
@@ -304,134 +309,3 @@ class Convolution:
         cols = dcol.reshape(channels, filter_h, filter_w, oh, ow, n).transpose(5, 0, 1, 2, 3, 4)
         _add_windows(_from_chwn(dx), cols, self.stride)
         return _from_chwn(dx, self.pad)
-
-
-def _reuse(buffer: np.ndarray | None, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """``buffer`` if it has this shape and dtype, else a new empty array: a layer's workspace."""
-    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-        return np.empty(shape, dtype)
-    return buffer
-
-
-def _running_max(views: list[np.ndarray], top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The elementwise maximum of ``views``, written into ``top``, and for each element the
-    first view that holds it."""
-    np.copyto(top, views[0])
-    arg = np.zeros(top.shape, np.uint8)
-    for k, view in enumerate(views[1:], start=1):
-        better = view > top
-        np.maximum(top, view, out=top)
-        if k == 1:
-            arg = better.view(np.uint8)
-        else:  # arg < k so far: set it to k where better (faster than a masked assignment)
-            arg += better * (np.uint8(k) - arg)
-    return top, arg
-
-
-def _route(dout: np.ndarray, arg: np.ndarray, size: int, dx: np.ndarray, axis: int,
-           stride: int, exact: bool) -> np.ndarray:
-    """Send each entry of ``dout`` to the position in its window that ``arg`` chose, in ``dx``.
-
-    ``dx[..., o*S + k, ...] += dout[..., o, ...]`` where ``arg[..., o, ...] == k``,
-    for the ``size`` positions ``k`` of a window along ``axis``. With ``exact``
-    (the windows tile ``dx`` without overlap) every entry of ``dx`` is written
-    once, the first position taking what the others did not; otherwise ``dx``
-    is zeroed and the windows add up.
-    """
-    count = dout.shape[axis]
-
-    def window(k: int) -> np.ndarray:
-        index = [slice(None)] * dx.ndim
-        index[axis] = slice(k, k + stride * (count - 1) + 1, stride)
-        return dx[tuple(index)]
-
-    if not exact:
-        dx[...] = 0
-        for k in range(size):
-            window(k)[...] += dout * (arg == k)
-        return dx
-    for k in range(1, size):
-        np.multiply(dout, arg == k, out=window(k))
-    first = window(0)
-    if size == 1:
-        np.copyto(first, dout)
-    else:  # dout - dout = 0 and dout - 0 = dout exactly
-        np.subtract(dout, window(1), out=first)
-        for k in range(2, size):
-            first -= window(k)
-    return dx
-
-
-class Pooling:
-    """Max pooling: :math:`\\mathrm{out}[n, c, oh, ow] = \\max_{i, j} x[n, c, oh S + i, ow S + j]`.
-
-    Each channel is pooled on its own over ``pool_h × pool_w`` windows moved
-    by ``stride``; ``backward`` sends each gradient to the position of its
-    window's maximum (the first one, rows then columns, when several are
-    equal). The maximum is taken over rows, then over columns, each a few
-    vectorised comparisons of strided views. Padding is with :math:`-\\infty`,
-    so it is never the maximum (the book pads with 0, which is the same after
-    a ReLU).
-
-    Parameters
-    ----------
-    pool_h, pool_w : int
-    stride : int, default 1
-        The book's default; ``Pooling(2, 2, stride=2)`` halves the height and width.
-    pad : int, default 0
-        At most half the pool size (as in PyTorch), so that every window
-        holds part of the input.
-
-    Examples
-    --------
-    >>> layer = Pooling(2, 2, stride=2)
-    >>> x = np.array([[[[1.0, 2.0, 5.0, 0.0],
-    ...                 [4.0, 3.0, 6.0, 7.0]]]])
-    >>> layer.forward(x)
-    array([[[[4., 7.]]]])
-    >>> layer.backward(np.array([[[[10.0, 20.0]]]]))
-    array([[[[ 0.,  0.,  0.,  0.],
-             [10.,  0.,  0., 20.]]]])
-    """
-
-    def __init__(self, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0):
-        self.pool_h = check_positive_int(pool_h, "pool_h")
-        self.pool_w = check_positive_int(pool_w, "pool_w")
-        self.stride, self.pad = _check_stride_pad(stride, pad)
-        if 2 * self.pad > min(self.pool_h, self.pool_w):
-            raise ValueError(f"pad must be at most half the pool size ({self.pool_h}, "
-                             f"{self.pool_w}), so that no window holds padding only, got {pad}")
-        self.x_shape: tuple[int, ...] = ()
-        self._rows: np.ndarray | None = None  # the maxima over rows, then their gradient
-        self.arg_rows: np.ndarray | None = None
-        self.arg_cols: np.ndarray | None = None
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _check_images(x, "x")
-        _, _, h, w = self.x_shape = x.shape
-        s = self.stride
-        oh = output_size(h, self.pool_h, s, self.pad, "H")
-        ow = output_size(w, self.pool_w, s, self.pad, "W")
-        x = _to_chwn(x, self.pad, -np.inf)  # (C, H + 2P, W + 2P, N)
-        c, _, padded_w, n = x.shape
-        self._rows = _reuse(self._rows, (c, oh, padded_w, n), x.dtype)
-        rows, self.arg_rows = _running_max(
-            [x[:, i:i + s * (oh - 1) + 1:s] for i in range(self.pool_h)], self._rows)
-        out, self.arg_cols = _running_max(
-            [rows[:, :, j:j + s * (ow - 1) + 1:s] for j in range(self.pool_w)],
-            np.empty((c, oh, ow, n), x.dtype))
-        return _from_chwn(out)
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        n, c, h, w = self.x_shape
-        p, s = self.pad, self.stride
-        dout = _to_chwn(dout)  # (C, OH, OW, N)
-        oh, ow = dout.shape[1:3]
-        padded_h, padded_w = h + 2 * p, w + 2 * p
-        exact_w = self.pool_w == s and padded_w == s * ow
-        exact_h = self.pool_h == s and padded_h == s * oh
-        # the rows' maxima are no longer needed: their memory takes their gradient
-        drows = _route(dout, self.arg_cols, self.pool_w, self._rows, 2, s, exact_w)
-        dx = _route(drows, self.arg_rows, self.pool_h, np.empty((c, padded_h, padded_w, n),
-                                                                 dout.dtype), 1, s, exact_h)
-        return _from_chwn(dx, p)

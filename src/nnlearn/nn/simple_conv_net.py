@@ -15,10 +15,11 @@ from nnlearn._shared.validation import (
 )
 from nnlearn.calculus import differentiate
 from nnlearn.functions import match_targets
-from nnlearn.nn.convolution import Convolution, Pooling
+from nnlearn.nn.convolution import Convolution
 from nnlearn.nn.convolution import output_size as fitted_size
 from nnlearn.nn.layer_net import check_dtype
 from nnlearn.nn.layers import Affine, ReLU, SoftmaxWithLoss
+from nnlearn.nn.pooling import Pooling
 
 #: The book's convolution settings.
 CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
