@@ -7,11 +7,12 @@ and √(2/100) (He), and sigmoid, tanh and ReLU: a histogram of each layer's
 output. The book edits the source for each of the 12 combinations and draws
 every histogram on [0, 1], which cuts tanh's negative half and ReLU above 1.
 Here each activation's histogram spans its whole output (sigmoid [0, 1], tanh
-[−1, 1], ReLU [0, the layer's largest value]); exact zeros (half of a ReLU
+[−1, 1], ReLU [0, the largest value of the 5 layers], one range for all layers
+so that they compare); exact zeros (half of a ReLU
 layer) are counted apart and reported as a fraction instead of drawn as a
 wall at 0. The gradients are new: a standard normal gradient at the top,
-backpropagated, gives each layer's dL/dz, whose spread shows gradients that
-vanish or explode on the way down.
+backpropagated, gives each layer's dL/dz, whose spread (on one range for the
+5 layers) shows gradients that vanish or explode on the way down.
 
 Rows: one per setting × seed × layer (``step``) × histogram bin (``bin``);
 the layer's statistics (``mean``, ``std``, ``zeros``, ``grad_mean``,
@@ -32,7 +33,7 @@ from nnlearn.experiments.table import Table
 from nnlearn.nn.layer_net import ACTIVATIONS
 from nnlearn.nn.layers import Affine
 
-#: The range each activation's outputs can take (ReLU's upper end is the layer's largest value).
+#: The range each activation's outputs can take (ReLU's upper end: the largest value seen).
 OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 
 
@@ -126,12 +127,13 @@ class InitHistograms(Experiment):
             outputs, gradients = forward_backward(
                 activation, params["init"], params["n_samples"], params["width"],
                 params["layers"], np.random.default_rng(seed))
+        low, high = OUTPUT_RANGE[activation]
+        if high is None:  # ReLU: up to the largest value of any layer, so that layers compare
+            high = float(max(z.max(initial=0.0) for z in outputs))
+        g_high = float(max(np.abs(g).max(initial=0.0) for g in gradients)) or 1.0
         rows = []
         for layer, (z, g) in enumerate(zip(outputs, gradients, strict=True), start=1):
             nonzero = z[z != 0]
-            low, high = OUTPUT_RANGE[activation]
-            high = float(nonzero.max(initial=0.0)) if high is None else high
-            g_high = float(np.abs(g).max(initial=0.0)) or 1.0
             counts = _histogram(nonzero, low, high, bins)
             g_counts = _histogram(g, -g_high, g_high, bins)
             step, g_step = (high - low) / bins, 2 * g_high / bins
