@@ -7,6 +7,7 @@
 - one module per experiment, its settings the book's by default.
 """
 
+from nnlearn.experiments.base import parse_settings
 from nnlearn.experiments.catalog import EXPERIMENTS, get_experiment
 from nnlearn.experiments.runner import ExperimentResult, load_experiment, run_experiment
 from nnlearn.experiments.table import Table
@@ -17,5 +18,6 @@ __all__ = [
     "Table",
     "get_experiment",
     "load_experiment",
+    "parse_settings",
     "run_experiment",
 ]

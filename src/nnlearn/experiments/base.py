@@ -167,3 +167,30 @@ def check_rates(settings: dict[str, Any], key: str, known: Sequence[str]) -> dic
     settings[key] = {name: check_number({f"{key}[{name}]": lr}, f"{key}[{name}]")
                      for name, lr in rates.items()}
     return settings[key]
+
+
+def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    """Settings from ``KEY=VALUE`` strings, each VALUE read as JSON (else kept as a string).
+
+    Examples
+    --------
+    >>> parse_settings(["iters=500", 'optimizers={"sgd": 0.1}', "dtype=float64"])
+    {'iters': 500, 'optimizers': {'sgd': 0.1}, 'dtype': 'float64'}
+    >>> parse_settings(["iters"])
+    Traceback (most recent call last):
+        ...
+    ValueError: a setting must be KEY=VALUE (VALUE in JSON: ...), got 'iters'
+    """
+    import json
+
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sign, value = pair.partition("=")
+        if not sign or not key.strip():
+            raise ValueError('a setting must be KEY=VALUE (VALUE in JSON: 500, 0.1, [1, 0.1], '
+                             f'{{"sgd": 0.1}}), got {pair!r}')
+        try:
+            settings[key.strip()] = json.loads(value)
+        except ValueError:
+            settings[key.strip()] = value
+    return settings

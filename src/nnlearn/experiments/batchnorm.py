@@ -29,17 +29,7 @@ from nnlearn.experiments._training import check_mnist, mlp_cell, mnist
 from nnlearn.experiments.base import Cell, Experiment, check_int, check_number, check_sweep
 from nnlearn.experiments.optimizers import TRAINING_METRICS, spread
 from nnlearn.experiments.table import Table
-
-#: Why a batch-norm gradient check needs three samples or more.
-DEGENERATE = {
-    1: "a batch of one sample is degenerate for batch normalisation: the batch mean is the "
-       "sample itself, so x − μ = 0 and batch norm outputs β whatever its input; every "
-       "gradient before it is exactly 0, and the check would compare zeros with zeros",
-    2: "a batch of two samples is degenerate for batch normalisation: it normalises every "
-       "feature to −1 and +1 whatever the two values, so the gradients before it vanish (up "
-       "to ε) and the check compares near-zeros",
-}
-
+from nnlearn.nn.gradient_check import BATCHNORM_DEGENERATE
 
 def label(batchnorm: bool, scale: float) -> str:
     """The table's name of one cell: ``"batchnorm/w=0.01"`` or ``"plain/w=0.01"``.
@@ -92,9 +82,10 @@ class BatchNorm(Experiment):
         check_mnist(settings)
         check_number(settings, "lr")
         check_sweep(settings, "weight_scales")
-        if settings["check_batch"] in DEGENERATE:
-            raise ValueError(f"setting check_batch: {DEGENERATE[settings['check_batch']]}; "
-                             "use 3 samples or more")
+        if settings["check_batch"] in BATCHNORM_DEGENERATE:
+            raise ValueError(f"setting check_batch: "
+                             f"{BATCHNORM_DEGENERATE[settings['check_batch']]}; use 3 samples "
+                             "or more")
         check_int(settings, "check_batch", minimum=3)
 
     def cells(self, settings: Mapping[str, Any], seeds: Sequence[int], stage: int,

@@ -19,7 +19,7 @@ from nnlearn.plots.networks import (
     plot_first_layer_weights,
     plot_misclassified,
 )
-from nnlearn.plots.training import plot_confusion_matrix, plot_learning_curves
+from nnlearn.plots.training import plot_confusion_matrix, plot_learning_curves, plot_runs
 
 __all__ = [
     "PALETTE",
@@ -33,6 +33,7 @@ __all__ = [
     "plot_gradient_field",
     "plot_learning_curves",
     "plot_misclassified",
+    "plot_runs",
     "plot_surface",
     "save",
     "save_experiment",
