@@ -31,6 +31,7 @@ from nnlearn.experiments.optimizers import TRAINING_METRICS, spread
 from nnlearn.experiments.table import Table
 from nnlearn.nn.gradient_check import BATCHNORM_DEGENERATE
 
+
 def label(batchnorm: bool, scale: float) -> str:
     """The table's name of one cell: ``"batchnorm/w=0.01"`` or ``"plain/w=0.01"``.
 
