@@ -209,6 +209,15 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None,
                         help="default: sgd")
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.1)")
+    parser.add_argument("--weight-init", type=_weight_init, default=None, metavar="INIT",
+                        help="initial weights: he, xavier or a standard deviation (default: "
+                             "0.01 for two-layer, he for relu and xavier otherwise for mlp)")
+    parser.add_argument("--weight-decay", type=float, default=None, metavar="LAMBDA",
+                        help="L2 penalty λ/2·Σ‖W‖² on the weights (mlp; default: 0)")
+    parser.add_argument("--dropout", type=float, default=None, metavar="RATIO",
+                        help="dropout after every hidden layer (mlp; default: 0, none)")
+    parser.add_argument("--batchnorm", action="store_const", const=True, default=None,
+                        help="batch normalisation before every hidden activation (mlp)")
     parser.add_argument("--lr-decay", type=float, default=None, metavar="FACTOR",
                         help="multiply the learning rate by FACTOR after every epoch "
                              "(default: 1, constant)")
@@ -238,6 +247,14 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_train)
 
 
+def _weight_init(value: str) -> str | float:
+    """``he``, ``xavier`` or a number, for --weight-init."""
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
 #: The files a training run writes in its --out folder.
 RUN_FILES = ("checkpoint.npz", "history.json", "history.csv", "learning_curves.png")
 
@@ -249,7 +266,8 @@ def _run_train(args: argparse.Namespace) -> int:
     from nnlearn.training.diagnosis import diagnose
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
-            "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
+            "epochs", "iters", "sampling", "eval_every", "seed", "dtype", "weight_init",
+            "weight_decay", "dropout", "batchnorm")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     settings = {**(PRESETS[args.preset] if args.preset else {}), **given}
     if args.resume:
