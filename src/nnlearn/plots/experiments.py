@@ -30,7 +30,7 @@ def _optimizer_paths(result: Any, text: Callable[..., str]) -> dict[str, Figure]
     names = result.table.settings()
     ncols = min(3, len(names))
     axes = np.atleast_1d(fig.subplots(-(-len(names) // ncols), ncols, squeeze=False)).ravel()
-    x, y = np.meshgrid(np.linspace(-10, 10, 201), np.linspace(-5, 5, 101))
+    x, y = np.meshgrid(np.linspace(-10, 10, 101), np.linspace(-5, 5, 51))
     z = elongated_bowl(x, y)
     for ax, name in zip(axes, names, strict=False):
         rows = result.table.select(name, result.table.seeds(name)[0])
