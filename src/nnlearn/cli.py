@@ -28,6 +28,9 @@ def _add_tour(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for SimpleNet's random W")
     parser.add_argument("--no-figures", action="store_true", help="print only, save no figures")
+    parser.add_argument("--chapter", choices=("4", "6"), default="4",
+                        help="4: the learning mathematics (default); 6: the experiments of "
+                             "chapter 6 in their quick versions")
     parser.set_defaults(run=_run_tour)
 
 
@@ -35,6 +38,11 @@ def _run_tour(args: argparse.Namespace) -> int:
     from nnlearn import tour
 
     out = None if args.no_figures else _output_folder(args.out, (), overwrite=True)
+    if args.chapter == "6":
+        from nnlearn.tour import chapter6
+
+        chapter6.run(out=out, lang=args.lang)
+        return 0
     tour.run(out=out, lang=args.lang, seed=args.seed)
     return 0
 

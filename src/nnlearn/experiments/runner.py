@@ -149,6 +149,7 @@ def run_experiment(
     jobs: int = 1,
     overwrite: bool = False,
     progress: bool | TextIO = True,
+    download: bool = True,
 ) -> ExperimentResult:
     """Run the experiment ``name`` (a key of :data:`EXPERIMENTS`) and return its data.
 
@@ -173,6 +174,8 @@ def run_experiment(
         Start again in a folder that holds another experiment or other settings.
     progress : bool or text stream
         One progress line (cells done, time left), on stderr or on the stream.
+    download : bool
+        Whether MNIST may be downloaded when it is not at hand (else FileNotFoundError).
     """
     from tqdm import tqdm
 
@@ -186,12 +189,12 @@ def run_experiment(
     header = json.loads(json.dumps({  # as it reads back from the file
         "experiment": name, "title": experiment.title, "settings": settings, "seeds": seeds,
         "quick": quick, "metrics": list(experiment.metrics)}))
-    if path is not None:
-        _prepare_folder(path, header, overwrite)
     if experiment.uses_mnist:
         from nnlearn.experiments._training import mnist
 
-        mnist(settings, download=True)  # here, once, not in every worker
+        mnist(settings, download=download)  # here, once, not in every worker
+    if path is not None:
+        _prepare_folder(path, header, overwrite)
     table, computed, reused = Table(experiment.metrics), 0, 0
     order: dict[str, int] = {}  # settings in the order the experiment lists its cells
     stream = sys.stderr if progress is True else (progress or None)

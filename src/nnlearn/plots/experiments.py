@@ -172,10 +172,12 @@ def plot_experiment(result: Any, *, lang: str | None = "en") -> dict[str, Figure
         return _FIGURES[name](result, text)
 
 
-def save_experiment(result: Any, folder: Any = None, *, lang: str | None = "en") -> list[Any]:
+def save_experiment(result: Any, folder: Any = None, *, lang: str | None = "en",
+                    suffixes: tuple[str, ...] = (".png", ".svg")) -> list[Any]:
     """Draw the experiment's figures and save each as PNG and SVG in ``folder``.
 
-    ``folder`` defaults to the result's run folder. Returns the paths written.
+    ``folder`` defaults to the result's run folder; ``suffixes`` chooses the
+    formats. Returns the paths written.
     """
     from pathlib import Path
 
@@ -184,6 +186,6 @@ def save_experiment(result: Any, folder: Any = None, *, lang: str | None = "en")
     folder = Path(folder if folder is not None else result.path)
     written = []
     for name, figure in plot_experiment(result, lang=lang).items():
-        for suffix in (".png", ".svg"):
+        for suffix in suffixes:
             written.append(save(figure, folder / f"{name}{suffix}"))
     return written
