@@ -26,3 +26,23 @@ def mnist_dir():
     if not path:
         pytest.skip("real MNIST needed: set NNLEARN_DATA_DIR to a folder with the MNIST .gz files")
     return path
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """``quick_run(name)``: the quick version of an experiment, run once per session into a
+    folder; the MNIST ones are skipped without NNLEARN_DATA_DIR."""
+    from nnlearn.experiments import get_experiment, run_experiment
+
+    runs = {}
+
+    def run(name):
+        if name not in runs:
+            if get_experiment(name).uses_mnist and not os.environ.get("NNLEARN_DATA_DIR"):
+                pytest.skip("real MNIST needed: set NNLEARN_DATA_DIR to a folder with the "
+                            "MNIST .gz files")
+            out = tmp_path_factory.mktemp(name)
+            runs[name] = run_experiment(name, out, quick=True, progress=False)
+        return runs[name]
+
+    return run

@@ -29,9 +29,10 @@ def _add_tour(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for SimpleNet's random W")
     parser.add_argument("--no-figures", action="store_true", help="print only, save no figures")
-    parser.add_argument("--chapter", choices=("4", "5", "curvature"), default="4",
+    parser.add_argument("--chapter", choices=("4", "5", "6", "curvature"), default="4",
                         help="4: numerical gradients and learning (default); 5: backpropagation, "
-                             "from the computational graph to a gradient check; curvature: why "
+                             "from the computational graph to a gradient check; 6: the "
+                             "experiments of chapter 6 in their quick versions; curvature: why "
                              "lr = 10 explodes (step-size limit, the Hessian of a network, the "
                              "edge of stability, loss landscapes)")
     parser.set_defaults(run=_run_tour)
@@ -46,6 +47,11 @@ def _run_tour(args: argparse.Namespace) -> int:
 
         curvature.run(out=out, lang=args.lang)
         return 0
+    if args.chapter == "6":
+        from nnlearn.tour import chapter6
+
+        chapter6.run(out=out, lang=args.lang)
+        return 0
     tour.run(out=out, lang=args.lang, seed=args.seed, chapter=int(args.chapter))
     return 0
 
@@ -55,35 +61,146 @@ def _add_plot(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "plot",
-        help="draw one figure of the chapters",
-        description="Draw one figure of the chapters and save it as PNG or SVG "
-                    "(chosen by the suffix of --out): chapter 4's, the computational graphs "
-                    "of chapter 5 (graph, graph-apple-orange) and chapter 7's convolutional "
-                    "network (conv-filters, feature-maps: a few seconds of training on MNIST).",
+        help="draw one figure of the chapters, an experiment's or several runs' curves",
+        description="Draw one figure of the chapters and save it as PNG or SVG (chosen by the "
+                    "suffix of --out): chapter 4's, the computational graphs of chapter 5 "
+                    "(graph, graph-apple-orange) and chapter 7's convolutional network "
+                    "(conv-filters, feature-maps: a few seconds of training on MNIST). "
+                    "'plot experiment RUN_DIR' redraws an experiment's figures from its saved "
+                    "data; 'plot curves RUN [RUN ...]' overlays the learning curves of runs of "
+                    "'nnlearn train'.",
     )
-    parser.add_argument("name", choices=list(ALL_FIGURES), help="the figure")
+    parser.add_argument("name", choices=[*ALL_FIGURES, *PLOT_RUNS], help="the figure")
+    parser.add_argument("runs", nargs="*", metavar="RUN",
+                        help="for 'experiment': its run folder; for 'curves': run folders "
+                             "(or their history.json)")
     parser.add_argument("--out", default=None, help="file to write, .png or .svg "
-                        "(default: NAME.png)")
+                        "(default: NAME.png; for 'experiment': the run folder)")
     parser.add_argument(
         "--lang", choices=("en", "ko"), default=None,
         help="language of the labels (default: from the locale, English otherwise)",
     )
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the data and network of the network figures (default 0)")
+    parser.add_argument("--checkpoint", default=None, metavar="CKPT",
+                        help="for the MNIST network figures: draw the network of this "
+                             "checkpoint of 'nnlearn train' instead of training one")
     parser.add_argument("--data-dir", default=None,
                         help="folder with the MNIST .gz files (default: NNLEARN_DATA_DIR, the "
                              "cache, else download)")
     parser.set_defaults(run=_run_plot)
 
 
+#: What ``nnlearn plot`` draws from saved runs rather than from the chapter.
+PLOT_RUNS = ("experiment", "curves")
+
+
 def _run_plot(args: argparse.Namespace) -> int:
     from nnlearn import plots, tour
 
+    if args.name == "experiment":
+        return _plot_experiment(args)
+    if args.name != "curves" and args.runs:
+        raise ValueError(f"'plot {args.name}' takes no RUN, got {' '.join(args.runs)}")
     path = plots.check_figure_path(args.out or f"{args.name}.png")  # before drawing
     _output_folder(str(path.parent), (), overwrite=True)
-    figure = tour.make_figure(args.name, lang=args.lang, seed=args.seed, data_dir=args.data_dir)
+    if args.name == "curves":
+        from nnlearn.training.history import History
+
+        if not args.runs:
+            raise ValueError("'plot curves' needs one RUN or more (folders of 'nnlearn train')")
+        histories = {run: History.from_json(_history_file(run)) for run in args.runs}
+        figure = plots.plot_runs(histories, lang=args.lang)
+    else:
+        figure = tour.make_figure(args.name, lang=args.lang, seed=args.seed,
+                                  data_dir=args.data_dir, checkpoint=args.checkpoint)
     plots.save(figure, path)
     print(f"nnlearn: wrote {path}")
+    return 0
+
+
+def _history_file(run: str) -> Path:
+    path = Path(run)
+    path = path / "history.json" if path.is_dir() else path
+    if not path.is_file():
+        raise FileNotFoundError(f"{run}: no history.json (a folder of 'nnlearn train' holds one)")
+    return path
+
+
+def _plot_experiment(args: argparse.Namespace) -> int:
+    from nnlearn import plots
+    from nnlearn.experiments import load_experiment
+
+    if len(args.runs) != 1:
+        raise ValueError(f"'plot experiment' takes one RUN_DIR, got {len(args.runs)}")
+    result = load_experiment(args.runs[0])
+    folder = Path(args.out) if args.out else result.path
+    _output_folder(str(folder), (), overwrite=True)
+    written = plots.save_experiment(result, folder, lang=args.lang)
+    print(f"nnlearn: wrote {', '.join(map(str, written))}")
+    return 0
+
+
+def _add_experiment(subparsers: argparse._SubParsersAction) -> None:
+    from nnlearn.experiments import EXPERIMENTS
+
+    parser = subparsers.add_parser(
+        "experiment",
+        help="run an experiment of chapter 6 over seeds, in parallel, into a run folder",
+        description="Run one of the chapter's experiments at the book's settings (change "
+                    "any with --set), over seeds, with its cells in parallel; write the tidy "
+                    "CSV, the settings (JSON) and the figures (PNG, SVG) to --out. Rerun "
+                    "into the same folder to compute only what is missing. Experiments: "
+                    + "; ".join(f"{name}: {e.title}" for name, e in EXPERIMENTS.items()),
+    )
+    parser.add_argument("name", choices=list(EXPERIMENTS), help="the experiment")
+    parser.add_argument("--seeds", type=int, default=None, metavar="N",
+                        help="run seeds 0..N-1 (default: 1)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a reduced version that runs in seconds")
+    parser.add_argument("--jobs", type=int, default=-1, metavar="N",
+                        help="cells computed at once, in worker processes (default: -1, "
+                             "one per core)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        dest="settings",
+                        help="change a setting, VALUE in JSON (--set iters=500 --set "
+                             "'weight_scales=[1, 0.01]'); --show-settings lists them")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the experiment's settings (the book's) and stop")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="run folder (default: experiments/NAME, or NAME-quick)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="start again in a folder that holds other settings")
+    parser.add_argument("--lang", choices=("en", "ko"), default=None,
+                        help="language of the figures (default: from the locale)")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.set_defaults(run=_run_experiment)
+
+
+def _run_experiment(args: argparse.Namespace) -> int:
+    import json
+
+    from nnlearn import plots
+    from nnlearn.experiments import get_experiment, parse_settings, run_experiment
+
+    experiment = get_experiment(args.name)
+    changes = parse_settings(args.settings)
+    if args.show_settings:
+        settings = experiment.settings(changes, quick=args.quick)
+        print("\n".join(f"{key} = {json.dumps(value)}" for key, value in settings.items()))
+        return 0
+    out = args.out or f"experiments/{args.name}{'-quick' if args.quick else ''}"
+    _output_folder(out, (), overwrite=True)
+    print(f"nnlearn experiment {args.name}: {experiment.title}", flush=True)
+    result = run_experiment(args.name, out, seeds=args.seeds, quick=args.quick,
+                            settings=changes, jobs=args.jobs, overwrite=args.overwrite,
+                            progress=not args.quiet)
+    if result.reused:
+        print(f"{result.reused} cells found done in {out}, {result.computed} computed")
+    print("\n".join(result.summary))
+    written = plots.save_experiment(result, lang=args.lang)
+    print(f"wrote {out}/: results.csv, settings.json, "
+          f"{', '.join(path.name for path in written)}")
     return 0
 
 
@@ -112,6 +229,15 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None,
                         help="default: sgd")
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.1)")
+    parser.add_argument("--weight-init", type=_weight_init, default=None, metavar="INIT",
+                        help="initial weights: he, xavier or a standard deviation (default: "
+                             "0.01 for two-layer, he for relu and xavier otherwise for mlp)")
+    parser.add_argument("--weight-decay", type=float, default=None, metavar="LAMBDA",
+                        help="L2 penalty λ/2·Σ‖W‖² on the weights (mlp; default: 0)")
+    parser.add_argument("--dropout", type=float, default=None, metavar="RATIO",
+                        help="dropout after every hidden layer (mlp; default: 0, none)")
+    parser.add_argument("--batchnorm", action="store_const", const=True, default=None,
+                        help="batch normalisation before every hidden activation (mlp)")
     parser.add_argument("--lr-decay", type=float, default=None, metavar="FACTOR",
                         help="multiply the learning rate by FACTOR after every epoch "
                              "(default: 1, constant)")
@@ -147,6 +273,14 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_train)
 
 
+def _weight_init(value: str) -> str | float:
+    """``he``, ``xavier`` or a number, for --weight-init."""
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
 #: The files a training run writes in its --out folder.
 RUN_FILES = ("checkpoint.npz", "history.json", "history.csv", "learning_curves.png")
 
@@ -158,7 +292,8 @@ def _run_train(args: argparse.Namespace) -> int:
     from nnlearn.training.diagnosis import diagnose
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
-            "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
+            "epochs", "iters", "sampling", "eval_every", "seed", "dtype", "weight_init",
+            "weight_decay", "dropout", "batchnorm")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     settings = {**(PRESETS[args.preset] if args.preset else {}), **given}
     if args.resume:
@@ -285,8 +420,8 @@ def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
                     "otherwise), compare it with central differences of the loss and print "
                     "a table naming any wrong entries. Exit status 1 if a gradient is wrong.",
     )
-    parser.add_argument("--model", choices=("two-layer", "multi-layer"), default="two-layer",
-                        help="two-layer: TwoLayerNet(784, 50, 10), sigmoid; multi-layer: "
+    parser.add_argument("--model", choices=("two-layer", "mlp"), default="two-layer",
+                        help="two-layer: TwoLayerNet(784, 50, 10), sigmoid; mlp: "
                              "784-50-50-10 ReLU with batch norm, dropout 0.2 and weight decay "
                              "0.01 (default: two-layer)")
     parser.add_argument("--mode", choices=("full", "fast"), default="full",
@@ -484,8 +619,8 @@ EXPECTED_ERRORS = (ValueError, TypeError, OSError, FloatingPointError, MemoryErr
 TRACEBACK_VARIABLE = "NNLEARN_TRACEBACK"
 
 #: Every subcommand's ``_add_*`` function, in the order ``--help`` lists them.
-COMMANDS = [_add_tour, _add_plot, _add_train, _add_evaluate, _add_gradcheck, _add_curvature,
-            _add_landscape]
+COMMANDS = [_add_tour, _add_plot, _add_train, _add_evaluate, _add_gradcheck, _add_experiment,
+            _add_curvature, _add_landscape]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -337,10 +337,13 @@ class TestCommandLine:
         assert "FAILED for b1, b2" in out and "WRONG" in out
 
     def test_multi_layer_and_bad_batch(self, no_mnist, capsys):
-        assert main(["gradcheck", "--model", "multi-layer", "--mode", "fast"]) == 0
+        assert main(["gradcheck", "--model", "mlp", "--mode", "fast"]) == 0
         assert "gamma2" in capsys.readouterr().out
         assert main(["gradcheck", "--batch", "0"]) == 1
         assert "--batch must be at least 1, got 0" in capsys.readouterr().err
+        assert main(["gradcheck", "--model", "mlp", "--batch", "1"]) == 1
+        assert ("a batch of one sample is degenerate for batch normalisation: the batch mean is "
+                "the sample itself" in capsys.readouterr().err)
 
     def test_mnist_samples(self, mnist_dir, capsys):
         assert main(["gradcheck", "--mode", "fast", "--data-dir", mnist_dir]) == 0
@@ -353,3 +356,22 @@ def test_benchmark_smoke_run(capsys):
     out = capsys.readouterr().out
     assert "| nnlearn check_network, full | 430 |" in out
     assert "| book's loop (h = 1e-4), then compare | 430 |" in out
+
+
+@pytest.mark.parametrize(("batch", "match"), [
+    (1, "a batch of one sample is degenerate for batch normalisation: the batch mean is the "
+        "sample itself, so x − μ = 0 and batch norm outputs β"),
+    (2, "a batch of two samples is degenerate for batch normalisation: it normalises every "
+        "feature to −1 and \\+1"),
+])
+def test_a_batch_norm_check_on_one_or_two_samples_is_refused(batch, match):
+    from nnlearn import MultiLayerNet, check_network
+
+    net = MultiLayerNet(4, [3], 2, use_batchnorm=True, rng=0)
+    x, t = np.random.default_rng(0).random((batch, 4)), np.zeros(batch, dtype=int)
+    with pytest.raises(ValueError, match=match):
+        check_network(net, x, t)
+    with pytest.raises(ValueError, match="one sample is degenerate"):
+        check_network(net, x[0], t[0])  # one sample without a batch axis
+    plain = MultiLayerNet(4, [3], 2, rng=0)
+    assert check_network(plain, x, t).ok  # without batch norm, one sample is a fine check

@@ -36,11 +36,11 @@ def _expected(name):
         v1 = -lr * G1
         v2 = 0.9 * v1 - lr * G2
         return W0 + v1 + v2
-    if name == "nesterov":
+    if name == "nesterov":  # the look-ahead form: W <- W + momentum * v_new - lr * g
         v1 = -lr * G1
-        w1 = W0 + 0.81 * v1 - 1.9 * lr * G1
+        w1 = W0 + 0.9 * v1 - lr * G1
         v2 = 0.9 * v1 - lr * G2
-        return w1 + 0.81 * v2 - 1.9 * lr * G2
+        return w1 + 0.9 * v2 - lr * G2
     if name == "adagrad":
         h1 = G1**2
         h2 = h1 + G2**2

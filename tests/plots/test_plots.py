@@ -223,7 +223,10 @@ def test_confusion_matrix_image_and_numbers_are_the_counts():
     fig = plots.plot_confusion_matrix(t, scores)
     ax = fig.axes[0]
     counts = confusion_matrix(t, scores)
-    assert_array_equal(ax.images[0].get_array(), counts)
+    image = ax.images[0].get_array()
+    assert_array_equal(image.data, counts)
+    assert_array_equal(image.mask, np.eye(3, dtype=bool))  # the hits: grey, apart
+    assert ax.images[0].get_clim() == (0, 1)  # the errors' own scale: the largest error is 1
     assert [text.get_text() for text in ax.texts] == [str(c) for c in counts.ravel()]
     assert ax.get_title() == "Confusion matrix (5 of 7 correct)"
     assert ax.get_xlabel() == "predicted label y" and ax.get_ylabel() == "true label t"

@@ -278,3 +278,69 @@ class TestUpFront:
         assert f"--data-dir {tmp_path / 'none'} is not a folder" in capsys.readouterr().err
         assert main(["gradcheck", "--data-dir", str(tmp_path), "--batch", "1"]) == 1
         assert "nnlearn: error:" in capsys.readouterr().err
+
+
+class TestChapter6Options:
+    def test_train_with_batchnorm_dropout_weight_decay_and_restore(self, tmp_path, capsys):
+        out = tmp_path / "run"
+        args = ["train", "--dataset", "spiral", "--model", "mlp", "--hidden", "32", "--hidden",
+                "32", "--batchnorm", "--dropout", "0.1", "--weight-decay", "0.001",
+                "--weight-init", "0.3", "--iters", "300", "--out", str(out), "--quiet"]
+        assert main(args) == 0
+        printed = capsys.readouterr().out
+        assert ("spiral, mlp 2-32-32-3 relu float32, init 0.3, weight decay 0.001, dropout 0.1, "
+                "batch norm, Adam" in printed)
+        network, run = restore_network(out / "checkpoint.npz")
+        assert (run.batchnorm, run.dropout, run.weight_decay, run.weight_init) == (
+            True, 0.1, 0.001, 0.3)
+        assert network.use_batchnorm and network.use_dropout
+        arrays, _ = load_checkpoint(out / "checkpoint.npz")
+        np.testing.assert_array_equal(network.buffers["running_var1"],
+                                      arrays["buffer/running_var1"])
+        assert not np.all(network.buffers["running_var1"] == 1)  # the statistics were restored
+        history = History.from_json(out / "history.json")
+        assert history.test_acc[-1] > 0.8
+        assert main(["evaluate", str(out / "checkpoint.npz")]) == 0
+        accuracy = float(capsys.readouterr().out.split()[4])
+        assert accuracy == pytest.approx(history.test_acc[-1])
+
+    def test_a_checkpoint_from_before_the_new_options_still_reads(self, tmp_path):
+        from nnlearn.training.checkpoints import save_checkpoint
+        from nnlearn.training.config import ADDED_SETTINGS
+
+        out = tmp_path / "run"
+        assert main(["train", "--dataset", "spiral", "--iters", "5", "--out", str(out),
+                     "--quiet"]) in (0, 1)
+        arrays, meta = load_checkpoint(out / "checkpoint.npz")
+        for key in ADDED_SETTINGS:
+            del meta["run"][key]
+        del meta["format"]
+        save_checkpoint(tmp_path / "old.npz", arrays, meta)
+        run = saved_run(tmp_path / "old.npz")
+        assert (run.weight_init, run.weight_decay, run.dropout, run.batchnorm) == (
+            None, 0.0, 0.0, False)
+
+    @pytest.mark.parametrize(("settings", "match"), [
+        ({"batchnorm": True}, "batchnorm need model 'mlp' .MultiLayerNet., not 'two-layer'"),
+        ({"weight_decay": 0.1, "dropout": 0.5},
+         "weight_decay, dropout need model 'mlp'"),
+        ({"model": "mlp", "dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
+        ({"model": "mlp", "weight_decay": -1.0}, "weight_decay must be a finite number >= 0"),
+        ({"model": "mlp", "weight_init": "glorot"}, "weight_init must be 'he', 'xavier' or a "
+                                                    "standard deviation > 0, got 'glorot'"),
+        ({"weight_init": "he"}, "model 'two-layer' takes a weight_init standard deviation"),
+    ])
+    def test_bad_options(self, settings, match):
+        with pytest.raises(ValueError, match=match):
+            RunConfig.from_settings(settings)
+
+    def test_resume_keeps_batchnorm(self, tmp_path, capsys):
+        out = tmp_path / "run"
+        assert main(["train", "--dataset", "spiral", "--model", "mlp", "--batchnorm",
+                     "--iters", "20", "--out", str(out), "--quiet"]) in (0, 1)
+        capsys.readouterr()
+        assert main(["train", "--resume", str(out / "checkpoint.npz"), "--iters", "40",
+                     "--out", str(out), "--quiet"]) in (0, 1)
+        assert main(["train", "--resume", str(out / "checkpoint.npz"), "--dropout", "0.5",
+                     "--out", str(out), "--quiet"]) == 1
+        assert "dropout=0.5 conflicts with the checkpoint" in capsys.readouterr().err

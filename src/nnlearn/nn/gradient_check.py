@@ -274,6 +274,27 @@ def gradcheck(
     return build_report(mode, checks, candidates, n_evaluations)
 
 
+#: Why a gradient check of a network with batch normalisation needs three samples or more.
+BATCHNORM_DEGENERATE = {
+    1: "a batch of one sample is degenerate for batch normalisation: the batch mean is the "
+       "sample itself, so x − μ = 0 and batch norm outputs β whatever its input; every "
+       "gradient before it is exactly 0, and the check would compare zeros with zeros",
+    2: "a batch of two samples is degenerate for batch normalisation: it normalises every "
+       "feature to −1 and +1 whatever the two values, so the gradients before it vanish (up "
+       "to ε) and the check would compare near-zeros",
+}
+
+
+def _check_batchnorm_batch(net: Any, x: ArrayLike) -> None:
+    """Refuse a batch too small for the batch-norm layers of ``net`` to be checked."""
+    from nnlearn.nn.layers import BatchNormalization
+
+    n = 1 if np.ndim(x) == 1 else int(np.shape(x)[0])
+    if n in BATCHNORM_DEGENERATE and any(
+            isinstance(layer, BatchNormalization) for layer in getattr(net, "layers", ())):
+        raise ValueError(f"{BATCHNORM_DEGENERATE[n]}; check a batch of 3 samples or more")
+
+
 def check_network(
     net: Any,
     x: ArrayLike,
@@ -300,7 +321,9 @@ def check_network(
     float64 is checked through its float64 copy ``net.astype(np.float64)``
     (same weights, statistics and generator state): the backward code is the
     same, and the check is not drowned in float32 rounding. The other
-    arguments are those of :func:`gradcheck`.
+    arguments are those of :func:`gradcheck`. A network with batch
+    normalisation needs a batch of 3 samples or more
+    (:data:`BATCHNORM_DEGENERATE` says why).
 
     Examples
     --------
@@ -310,6 +333,7 @@ def check_network(
     >>> check_network(net, x, t).ok
     True
     """
+    _check_batchnorm_batch(net, x)
     if in_float64 and hasattr(net, "astype") and any(
         p.dtype != np.float64 for p in net.params.values()
     ):

@@ -208,28 +208,33 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Momentum):
-    """Nesterov's accelerated gradient, in the book's form.
+    """Nesterov's accelerated gradient, in the book's form (Bengio et al. 2012).
 
-    .. math:: v \\leftarrow \\alpha v - \\eta g,\\
-              W \\leftarrow W + \\alpha^2 v - (1 + \\alpha)\\eta g
+    .. math:: W \\leftarrow W + \\alpha^2 v - (1 + \\alpha)\\eta g,\\
+              v \\leftarrow \\alpha v - \\eta g
+
+    with the velocity ``v`` of the step before: the same steps as PyTorch's
+    ``SGD(nesterov=True)``, :math:`W \\leftarrow W + \\alpha v_{new} - \\eta g`.
 
     Examples
     --------
     >>> params, grads = {"W": np.array([1.0])}, {"W": np.array([1.0])}
-    >>> Nesterov(lr=0.1, momentum=0.9).update(params, grads)
-    >>> params["W"]  # 1 + 0.81 * (-0.1) - 1.9 * 0.1
-    array([0.729])
+    >>> opt = Nesterov(lr=0.1, momentum=0.9)
+    >>> opt.update(params, grads); params["W"]  # 1 + 0.81 * 0 - 1.9 * 0.1
+    array([0.81])
+    >>> opt.update(params, grads); params["W"]  # 0.81 + 0.81 * (-0.1) - 1.9 * 0.1
+    array([0.539])
     """
 
     def _update_one(self, param, grad, state, work):
         v = state["v"]
+        np.multiply(v, self.momentum * self.momentum, out=work)
+        param += work
+        np.multiply(grad, (1 + self.momentum) * self.lr, out=work)
+        param -= work
         v *= self.momentum
         np.multiply(grad, self.lr, out=work)
         v -= work
-        work *= 1 + self.momentum
-        param -= work
-        np.multiply(v, self.momentum * self.momentum, out=work)
-        param += work
 
 
 class AdaGrad(Optimizer):

@@ -66,6 +66,7 @@ TEXT = {
                         "혼동 행렬 ({total}개 중 {correct}개 정답)"),
     "true_label": ("true label t", "정답 레이블 t"),
     "predicted_label": ("predicted label y", "예측 레이블 y"),
+    "errors_scale": ("errors (off the diagonal)", "오답 수 (대각선 밖)"),
     "weights_title": ("First-layer weights W1: one {side}×{side} tile per hidden unit",
                       "첫 번째 층의 가중치 W1: 은닉 뉴런마다 {side}×{side} 타일"),
     "weights_scale": ("weight / max |weight| of the unit", "가중치 / 뉴런의 최대 |가중치|"),

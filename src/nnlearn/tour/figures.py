@@ -57,8 +57,9 @@ class _Chapter:
     """
 
     def __init__(self, lang: str, seed: int | None, data_dir: str | Path | None = None,
-                 download: bool = False):
+                 download: bool = False, checkpoint: str | Path | None = None):
         self.lang, self.data_dir, self.download = lang, data_dir, download
+        self.checkpoint = checkpoint
         self.seed = TRAINING_SEED if seed is None else seed
         self.trained: list[_Trained] = []
         self.initial_filters: np.ndarray | None = None
@@ -93,6 +94,8 @@ class _Chapter:
     def mnist(self) -> _Trained:
         from nnlearn.data.datasets import load_mnist
 
+        if self.checkpoint is not None:
+            return self._restored()
         data = load_mnist(data_dir=self.data_dir, download=self.download)
         net = TwoLayerNet(784, 50, 10, dtype=np.float32, rng=self.seed)
         return self._train(net, 0.001, data, iters=600, batch_size=100, eval_every=600,
@@ -115,6 +118,22 @@ class _Chapter:
         self.initial_filters = net.params["W1"].copy()
         return self._train(net, 0.003, data, iters=300, batch_size=100, eval_every=300,
                            what="MNIST (10,000 images)")
+
+    def _restored(self) -> _Trained:
+        """The network of a checkpoint of ``nnlearn train``, with its test set's predictions."""
+        from nnlearn.data.datasets import load_dataset
+        from nnlearn.training.evaluation import predict_labels
+        from nnlearn.training.runs import restore_network
+
+        net, run = restore_network(self.checkpoint)
+        _, (x_test, t_test) = load_dataset(run.dataset, data_dir=self.data_dir,
+                                           dtype=np.dtype(run.dtype), seed=run.schedule.seed)
+        return _Trained(net, None, x_test, t_test, predict_labels(net, x_test),
+                        f"{net!r} from {self.checkpoint}")
+
+
+#: The figures that draw the MNIST network, which ``checkpoint=`` can give instead.
+CHECKPOINT_FIGURES = ("first-layer-weights", "misclassified", "mnist-confusion-matrix")
 
 
 def _tangent(chapter: _Chapter) -> Figure:
@@ -213,13 +232,16 @@ def make_figure(
     seed: int | None = None,
     data_dir: str | Path | None = None,
     download: bool = True,
+    checkpoint: str | Path | None = None,
 ) -> Figure:
     """Draw the figure called ``name`` (a key of :data:`ALL_FIGURES`).
 
     The network figures train their network first: on the spiral data
     (offline, under a second) or on MNIST (found in ``data_dir``,
     ``NNLEARN_DATA_DIR`` or the cache, else downloaded if ``download``);
-    the convolutional network's for 300 steps, a few seconds.
+    the convolutional network's for 300 steps, a few seconds. The figures of
+    :data:`CHECKPOINT_FIGURES` draw the network of ``checkpoint`` (a checkpoint
+    of ``nnlearn train``) instead of training one.
 
     Examples
     --------
@@ -228,4 +250,6 @@ def make_figure(
     """
     if name not in ALL_FIGURES:
         raise ValueError(f"name must be one of {', '.join(ALL_FIGURES)}, got {name!r}")
-    return ALL_FIGURES[name][1](_Chapter(check_lang(lang), seed, data_dir, download))
+    if checkpoint is not None and name not in CHECKPOINT_FIGURES:
+        raise ValueError(f"a checkpoint draws only {', '.join(CHECKPOINT_FIGURES)}, not {name}")
+    return ALL_FIGURES[name][1](_Chapter(check_lang(lang), seed, data_dir, download, checkpoint))

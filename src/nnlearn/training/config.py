@@ -18,7 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from nnlearn._shared.validation import check_positive_finite, check_positive_int
+from nnlearn._shared.validation import (
+    check_non_negative_finite,
+    check_positive_finite,
+    check_positive_int,
+)
 from nnlearn.data.datasets import DATASETS
 from nnlearn.nn.layer_net import ACTIVATIONS
 from nnlearn.nn.optimizers import OPTIMIZERS
@@ -171,6 +175,16 @@ class RunConfig:
         A name of :data:`nnlearn.nn.optimizers.OPTIMIZERS`.
     lr : float
         Initial learning rate.
+    weight_init : "he", "xavier", float or None
+        Initial weight scale (:class:`~nnlearn.MultiLayerNet`'s ``weight_init``;
+        a standard deviation for ``two-layer``); None: the model's default (0.01
+        for two-layer, He for ReLU and Xavier otherwise for mlp).
+    weight_decay : float
+        :math:`\\lambda` of the L2 penalty on the weights (mlp only).
+    dropout : float
+        Dropout ratio in [0, 1) after every hidden layer; 0 for none (mlp only).
+    batchnorm : bool
+        Batch normalisation before every hidden activation (mlp only).
     schedule : Schedule
 
     Examples
@@ -189,6 +203,10 @@ class RunConfig:
     dtype: str = "float32"
     optimizer: str = "sgd"
     lr: float = 0.1
+    weight_init: str | float | None = None
+    weight_decay: float = 0.0
+    dropout: float = 0.0
+    batchnorm: bool = False
     schedule: Schedule = field(default_factory=lambda: Schedule(epochs=1, seed=0))
 
     def __post_init__(self) -> None:
@@ -206,8 +224,28 @@ class RunConfig:
         _choice(self.dtype, "dtype", DTYPES)
         _choice(self.optimizer, "optimizer", OPTIMIZERS)
         check_positive_finite(self.lr, "lr")
+        self._check_regularisation()
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"schedule must be a Schedule, got {self.schedule!r}")
+
+    def _check_regularisation(self) -> None:
+        if self.weight_init is not None and self.weight_init not in ("he", "xavier"):
+            if isinstance(self.weight_init, str):
+                raise ValueError(f"weight_init must be 'he', 'xavier' or a standard deviation "
+                                 f"> 0, got {self.weight_init!r}")
+            check_positive_finite(self.weight_init, "weight_init")
+        if self.model == "two-layer" and isinstance(self.weight_init, str):
+            raise ValueError(f"model 'two-layer' takes a weight_init standard deviation, not "
+                             f"{self.weight_init!r} (use --model mlp)")
+        check_non_negative_finite(self.weight_decay, "weight_decay")
+        if check_non_negative_finite(self.dropout, "dropout") >= 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if not isinstance(self.batchnorm, bool):
+            raise TypeError(f"batchnorm must be True or False, got {self.batchnorm!r}")
+        used = [name for name in ("weight_decay", "dropout", "batchnorm") if getattr(self, name)]
+        if self.model == "two-layer" and used:
+            raise ValueError(f"{', '.join(used)} need model 'mlp' (MultiLayerNet), not "
+                             "'two-layer'")
 
     # --- flat settings, as on the command line and in files ----------------------------
 
@@ -262,11 +300,11 @@ class RunConfig:
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"{source}: the run settings must be a mapping, got {data!r}")
-        missing = sorted(set(DEFAULT_SETTINGS) - set(data))
+        missing = sorted(set(DEFAULT_SETTINGS) - set(data) - set(ADDED_SETTINGS))
         if missing:
             raise ValueError(f"{source}: the run settings lack {', '.join(missing)}")
         try:
-            return cls.from_settings(data)
+            return cls.from_settings(ADDED_SETTINGS, data)
         except (TypeError, ValueError) as error:
             raise ValueError(f"{source}: invalid run settings: {error}") from None
 
@@ -291,6 +329,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "dtype": "float32",
     "optimizer": "sgd",
     "lr": 0.1,
+    "weight_init": None,  # 0.01 for two-layer (the book's), He or Xavier for mlp
+    "weight_decay": 0.0,
+    "dropout": 0.0,  # no dropout
+    "batchnorm": False,
     "lr_decay": 1.0,  # learning rate multiplied by this after every epoch
     "batch_size": 100,
     "epochs": None,
@@ -299,6 +341,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "eval_every": None,  # once per epoch
     "seed": 0,
 }
+
+#: Settings added after the first checkpoints were written, with the values those runs had:
+#: a checkpoint without them is read as such a run.
+ADDED_SETTINGS: dict[str, Any] = {"weight_init": None, "weight_decay": 0.0, "dropout": 0.0,
+                                  "batchnorm": False}
 
 #: Defaults of each dataset, between :data:`DEFAULT_SETTINGS` and the options. The spiral's
 #: 300 points make one epoch of batches of 100 three steps, and a sigmoid net trained by SGD

@@ -27,7 +27,7 @@ from nnlearn.training.config import RunConfig
 from nnlearn.training.trainer import Trainer
 
 #: The settings that fix a network's architecture: a resumed run cannot change them.
-ARCHITECTURE = ("dataset", "model", "hidden", "activation", "dtype")
+ARCHITECTURE = ("dataset", "model", "hidden", "activation", "dtype", "dropout", "batchnorm")
 #: Bytes per parameter that training holds besides the weight: gradient, optimizer state
 #: (up to two arrays, Adam), a work array.
 _BYTES_PER_WEIGHT_FACTOR = 5
@@ -50,6 +50,8 @@ def parameter_shapes(run: RunConfig, input_size: int, output_size: int) -> dict[
     shapes: dict[str, tuple] = {}
     for i in range(1, len(sizes)):
         shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i - 1], sizes[i]), (sizes[i],)
+        if run.batchnorm and i < len(sizes) - 1:
+            shapes[f"gamma{i}"], shapes[f"beta{i}"] = (sizes[i],), (sizes[i],)
     return shapes
 
 
@@ -73,20 +75,27 @@ def check_memory(run: RunConfig, input_size: int, output_size: int) -> None:
 
 
 def build_network(run: RunConfig, input_size: int, output_size: int) -> Any:
-    """The network that ``run`` describes (``model``, ``hidden``, ``activation``, ``dtype``).
+    """The network that ``run`` describes (``model``, ``hidden``, ``activation``, ``dtype``,
+    ``weight_init`` and, for mlp, ``weight_decay``, ``dropout``, ``batchnorm``).
 
     ``"two-layer"`` is :class:`~nnlearn.TwoLayerNet` with the book's initial
-    weight scale 0.01; ``"mlp"`` is :class:`~nnlearn.MultiLayerNet` with He
-    initialisation for ReLU and Xavier otherwise. The initial weights are
-    drawn from the run's seed.
+    weight scale 0.01 (or ``weight_init``); ``"mlp"`` is
+    :class:`~nnlearn.MultiLayerNet` with He initialisation for ReLU and Xavier
+    otherwise (or ``weight_init``). The initial weights are drawn from the
+    run's seed.
     """
     check_memory(run, input_size, output_size)
     options = {"activation": run.activation, "dtype": np.dtype(run.dtype),
                "rng": run.schedule.seed}
     if run.model == "two-layer":
-        return TwoLayerNet(input_size, run.hidden[0], output_size, 0.01, **options)
-    init = "he" if run.activation == "relu" else "xavier"
-    return MultiLayerNet(input_size, list(run.hidden), output_size, weight_init=init, **options)
+        scale = 0.01 if run.weight_init is None else run.weight_init
+        return TwoLayerNet(input_size, run.hidden[0], output_size, scale, **options)
+    init = run.weight_init or ("he" if run.activation == "relu" else "xavier")
+    return MultiLayerNet(
+        input_size, list(run.hidden), output_size, weight_init=init,
+        weight_decay_lambda=run.weight_decay, use_dropout=run.dropout > 0,
+        dropout_ratio=run.dropout or 0.5, use_batchnorm=run.batchnorm, **options,
+    )
 
 
 def build_optimizer(run: RunConfig) -> Optimizer:
@@ -104,8 +113,8 @@ def _sizes(meta: dict[str, Any], path: str | os.PathLike) -> tuple[int, int]:
     return sizes["input_size"], sizes["output_size"]
 
 
-def _checked_run(path: str | os.PathLike) -> tuple[RunConfig, dict[str, np.ndarray], int, int]:
-    """A checkpoint's run, parameters and sizes, the arrays checked against the run's shapes.
+def _checked_run(path: str | os.PathLike) -> tuple[RunConfig, dict[str, dict], int, int]:
+    """A checkpoint's run, arrays by group and sizes, the parameters checked against the run.
 
     So a damaged or crafted header can neither pass nor make anything
     allocate more than the file holds.
@@ -114,13 +123,14 @@ def _checked_run(path: str | os.PathLike) -> tuple[RunConfig, dict[str, np.ndarr
     check_training_header(meta, path)
     input_size, output_size = _sizes(meta, path)
     run = RunConfig.from_dict(meta["run"], f"{path}")
-    params = group_arrays(arrays).get("param", {})
+    groups = group_arrays(arrays)
+    params = groups.get("param", {})
     expected = parameter_shapes(run, input_size, output_size)
     stored = {name: array.shape for name, array in params.items()}
     if stored != expected:
         raise ValueError(f"{path}: the stored parameters {stored} do not match the network its "
                          f"settings describe, {expected}")
-    return run, params, input_size, output_size
+    return run, groups, input_size, output_size
 
 
 def saved_run(path: str | os.PathLike) -> RunConfig:
@@ -130,9 +140,11 @@ def saved_run(path: str | os.PathLike) -> RunConfig:
 
 def restore_network(path: str | os.PathLike) -> tuple[Any, RunConfig]:
     """Rebuild the network saved in a checkpoint of ``nnlearn train``; return it and its run."""
-    run, params, input_size, output_size = _checked_run(path)
+    run, groups, input_size, output_size = _checked_run(path)
     network = build_network(run, input_size, output_size)
-    load_arrays(network.params, params, f"{path}: parameter")
+    load_arrays(network.params, groups.get("param", {}), f"{path}: parameter")
+    # batch norm's running statistics (none without batch norm)
+    load_arrays(network.buffers, groups.get("buffer", {}), f"{path}: buffer")
     return network, run
 
 
@@ -183,8 +195,13 @@ def describe_run(trainer: Trainer) -> str:
     start = f", from step {trainer.step}" if trainer.step else ""
     decay = run.schedule.lr_decay
     decaying = f" decaying by {decay:g} per epoch" if decay != 1 else ""
+    extras = [f"init {run.weight_init}" if run.weight_init is not None else "",
+              f"weight decay {run.weight_decay:g}" if run.weight_decay else "",
+              f"dropout {run.dropout:g}" if run.dropout else "",
+              "batch norm" if run.batchnorm else ""]
+    extra = "".join(f" {item}," for item in extras if item)
     return (
-        f"{run.dataset}, {run.model} {sizes} {run.activation} {run.dtype}, "
+        f"{run.dataset}, {run.model} {sizes} {run.activation} {run.dtype},{extra} "
         f"{trainer.optimizer!r}{decaying}, batch {run.schedule.batch_size} "
         f"({run.schedule.sampling}), {trainer.total_steps} steps{start}"
     )
