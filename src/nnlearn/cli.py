@@ -78,6 +78,7 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     from nnlearn.data.datasets import DATASETS
     from nnlearn.nn.optimizers import OPTIMIZERS
     from nnlearn.training.config import MODELS, PRESETS, SAMPLING
+    from nnlearn.training.threads import ENV_VARIABLE as ENV_THREADS
 
     parser = subparsers.add_parser(
         "train",
@@ -125,6 +126,10 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
                         help="continue the run saved in this checkpoint (its network is kept: "
                              "options may change the length, learning rate and evaluations)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--threads", default=None, metavar="N",
+                        help="BLAS threads of the matrix products, a number or 'auto' (default: "
+                             f"{ENV_THREADS} if set, else auto: one for small networks, else one "
+                             "per core that other programs leave idle)")
     parser.set_defaults(run=_run_train)
 
 
@@ -137,9 +142,11 @@ def _run_train(args: argparse.Namespace) -> int:
     from nnlearn.training import runs
     from nnlearn.training.config import PRESETS, RunConfig
     from nnlearn.training.diagnosis import diagnose
+    from nnlearn.training.threads import check_threads
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
             "epochs", "iters", "sampling", "eval_every", "seed", "dtype")
+    threads = check_threads(args.threads, "--threads")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     settings = {**(PRESETS[args.preset] if args.preset else {}), **given}
     if args.resume:
@@ -151,7 +158,7 @@ def _run_train(args: argparse.Namespace) -> int:
     out = _output_folder(args.out, RUN_FILES, overwrite=args.overwrite, resume=args.resume)
     trainer = runs.prepare_trainer(
         run, data_dir=args.data_dir, checkpoint=out / "checkpoint.npz", resume=args.resume,
-        quiet=args.quiet,
+        quiet=args.quiet, threads=threads,
     )
     print(f"nnlearn train: {runs.describe_run(trainer)}", flush=True)
     try:
@@ -160,6 +167,7 @@ def _run_train(args: argparse.Namespace) -> int:
         print(f"nnlearn: stopped after step {trainer.step}; continue with --resume "
               f"{trainer.checkpoint}", file=sys.stderr)
         raise
+    del trainer  # and with it the dataset, before matplotlib draws: a lower peak of memory
     history.to_json(out / "history.json")
     history.to_csv(out / "history.csv")
     plots.save(plots.plot_learning_curves(history), out / "learning_curves.png")
@@ -167,9 +175,11 @@ def _run_train(args: argparse.Namespace) -> int:
     test = f"  test accuracy {history.test_acc[-1]:.4f}" if history.test_acc else ""
     print(f"train accuracy {history.train_acc[-1]:.4f}{test}")
     print(f"wall time {meta['wall_time']:.1f} s  ({meta['train_time']:.1f} s in "
-          f"{trainer.step} steps, {meta['steps_per_second']:.0f} steps/s)")
+          f"{meta['steps']} steps, {meta['steps_per_second']:.0f} steps/s)")
+    print("BLAS threads: " + ", ".join(f"{n} for {steps} steps" for n, steps in sorted(
+        meta.get("blas_threads", {}).items())))
     print(f"wrote {out}/: {', '.join(RUN_FILES)}")
-    problem = diagnose(history, trainer.metadata["output_size"], run.lr)
+    problem = diagnose(history, meta["output_size"], run.lr)
     if problem:
         print(f"nnlearn: error: {problem}", file=sys.stderr)
         return 1
