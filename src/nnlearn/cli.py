@@ -208,6 +208,7 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     from nnlearn.data.datasets import DATASETS
     from nnlearn.nn.optimizers import OPTIMIZERS
     from nnlearn.training.config import MODELS, PRESETS, SAMPLING
+    from nnlearn.training.threads import ENV_VARIABLE as ENV_THREADS
 
     parser = subparsers.add_parser(
         "train",
@@ -270,6 +271,10 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sharpness-samples", type=int, default=1000, metavar="M",
                         help="training samples the sharpness is measured on (default: 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--threads", default=None, metavar="N",
+                        help="BLAS threads of the matrix products, a number or 'auto' (default: "
+                             f"{ENV_THREADS} if set, else auto: one for small networks, else one "
+                             "per core that other programs leave idle)")
     parser.set_defaults(run=_run_train)
 
 
@@ -290,10 +295,12 @@ def _run_train(args: argparse.Namespace) -> int:
     from nnlearn.training import runs
     from nnlearn.training.config import PRESETS, RunConfig
     from nnlearn.training.diagnosis import diagnose
+    from nnlearn.training.threads import check_threads
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
             "epochs", "iters", "sampling", "eval_every", "seed", "dtype", "weight_init",
             "weight_decay", "dropout", "batchnorm")
+    threads = check_threads(args.threads, "--threads")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     settings = {**(PRESETS[args.preset] if args.preset else {}), **given}
     if args.resume:
@@ -305,7 +312,7 @@ def _run_train(args: argparse.Namespace) -> int:
     out = _output_folder(args.out, RUN_FILES, overwrite=args.overwrite, resume=args.resume)
     trainer = runs.prepare_trainer(
         run, data_dir=args.data_dir, checkpoint=out / "checkpoint.npz", resume=args.resume,
-        quiet=args.quiet,
+        quiet=args.quiet, threads=threads,
     )
     tracker = _sharpness_tracker(args, trainer)
     print(f"nnlearn train: {runs.describe_run(trainer)}", flush=True)
@@ -317,6 +324,7 @@ def _run_train(args: argparse.Namespace) -> int:
         raise
     if tracker is not None:
         history.metadata["sharpness"] = tracker.to_dict()
+    del trainer  # and with it the dataset, before matplotlib draws: a lower peak of memory
     history.to_json(out / "history.json")
     history.to_csv(out / "history.csv")
     plots.save(plots.plot_learning_curves(history), out / "learning_curves.png")
@@ -329,9 +337,11 @@ def _run_train(args: argparse.Namespace) -> int:
     test = f"  test accuracy {history.test_acc[-1]:.4f}" if history.test_acc else ""
     print(f"train accuracy {history.train_acc[-1]:.4f}{test}")
     print(f"wall time {meta['wall_time']:.1f} s  ({meta['train_time']:.1f} s in "
-          f"{trainer.step} steps, {meta['steps_per_second']:.0f} steps/s)")
+          f"{meta['steps']} steps, {meta['steps_per_second']:.0f} steps/s)")
+    print("BLAS threads: " + ", ".join(f"{n} for {steps} steps" for n, steps in sorted(
+        meta.get("blas_threads", {}).items())))
     print(f"wrote {out}/: {', '.join(RUN_FILES)}")
-    problem = diagnose(history, trainer.metadata["output_size"], run.lr)
+    problem = diagnose(history, meta["output_size"], run.lr)
     if problem:
         print(f"nnlearn: error: {problem}", file=sys.stderr)
         return 1
@@ -342,15 +352,19 @@ def _sharpness_tracker(args: argparse.Namespace, trainer: Any) -> Any:
     """A SharpnessTracker on the first --sharpness-samples samples, monitoring ``trainer``."""
     if args.track_sharpness is None:
         return None
+    import numpy as np
+
     from nnlearn.analysis import SharpnessTracker
+    from nnlearn.training.evaluation import as_input
 
     for option, value in (("--track-sharpness", args.track_sharpness),
                           ("--sharpness-samples", args.sharpness_samples)):
         if value < 1:
             raise ValueError(f"{option} must be at least 1, got {value}")
     samples = args.sharpness_samples
-    tracker = SharpnessTracker(trainer.x_train[:samples], trainer.t_train[:samples],
-                               every=args.track_sharpness, tol=1e-6)
+    x = as_input(trainer.x_train[:samples], np.dtype(np.float64)).copy()  # not a view of it all
+    tracker = SharpnessTracker(x, trainer.t_train[:samples].copy(), every=args.track_sharpness,
+                               tol=1e-6)
     trainer.monitors += ((args.track_sharpness, tracker),)
     return tracker
 

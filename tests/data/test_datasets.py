@@ -18,6 +18,7 @@ from nnlearn.data.datasets import (
     TEST_LABELS,
     TRAIN_IMAGES,
     TRAIN_LABELS,
+    load_dataset,
     load_fashion_mnist,
     load_mnist,
     make_spiral,
@@ -188,6 +189,15 @@ class TestLoadMnist:
         np.testing.assert_array_equal(t, np.eye(10)[arrays[TRAIN_LABELS]])
         (x8, _), _ = load_mnist(normalize=False, data_dir=no_env / "data", dtype=np.uint8)
         assert x8.dtype == np.uint8
+
+    def test_load_dataset_pixels(self, no_env):
+        arrays = _fake_mnist(no_env / "data", rng=7)
+        (x, t), (x_test, _) = load_dataset("mnist", data_dir=no_env / "data", pixels=True)
+        assert x.dtype == x_test.dtype == np.uint8 and x.shape == (6, 784)
+        np.testing.assert_array_equal(x.reshape(-1, 28, 28), arrays[TRAIN_IMAGES])
+        np.testing.assert_array_equal(t, arrays[TRAIN_LABELS])
+        (spiral, _), _ = load_dataset("spiral", dtype=np.float64, pixels=True)  # no pixels
+        assert spiral.dtype == np.float64
 
     def test_uncompressed_files_and_dataset_subfolder(self, no_env):
         arrays = _fake_mnist(no_env / "data" / "mnist", rng=3)

@@ -98,6 +98,20 @@ class TestCommandLine:
         for key in ("param/W1", "param/b2", "optimizer/v/W1"):
             np.testing.assert_array_equal(long[key], resumed[key])
 
+    def test_threads(self, tmp_path, capsys, monkeypatch):
+        common = ["train", "--dataset", "spiral", "--iters", "30", "--quiet", "--overwrite",
+                  "--out", str(tmp_path)]
+        assert main([*common, "--threads", "1"]) == 0
+        printed = capsys.readouterr().out
+        assert "30 steps; 1 BLAS thread (fixed)\n" in printed
+        assert "BLAS threads: 1 for 30 steps" in printed
+        monkeypatch.setenv("NNLEARN_THREADS", "1")
+        assert main(common) == 0
+        assert "30 steps; 1 BLAS thread (NNLEARN_THREADS)" in capsys.readouterr().out
+        assert main([*common, "--threads", "0"]) == 1
+        assert capsys.readouterr().err == ("nnlearn: error: --threads must be 'auto' or an "
+                                           "integer >= 1, got '0'\n")
+
     def test_errors_exit_1_with_a_message(self, tmp_path, capsys):
         assert main(["evaluate", str(tmp_path / "missing.npz")]) == 1
         assert "missing.npz' does not exist" in capsys.readouterr().err

@@ -132,6 +132,29 @@ class TestTrainer:
         assert meta["optimizer"] == "sgd" and meta["lr"] == 0.5 and meta["batch_size"] == 20
         assert meta["steps"] == 36 and meta["steps_per_second"] > 0
 
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    def test_uint8_pixels_train_exactly_like_their_floats(self, dtype):
+        rng = np.random.default_rng(5)
+        pixels = rng.integers(0, 256, (150, 12), dtype=np.uint8)
+        pixels[:, :3] = 0  # blank borders, as in MNIST
+        t = rng.integers(0, 3, 150)
+        floats = pixels.astype(dtype) / 255  # what load_mnist() gives
+        assert floats.dtype == dtype
+
+        def train(x):
+            net = TwoLayerNet(12, 6, 3, 0.5, dtype=dtype, rng=0)
+            trainer = Trainer(net, make_optimizer("adam", lr=0.01), x[:100], t[:100], x[100:],
+                              t[100:], epochs=4, batch_size=10, eval_every=15, seed=2, quiet=True)
+            return net, trainer.run()
+
+        (net_u8, history_u8), (net_f, history_f) = train(pixels), train(floats)
+        assert history_u8.loss == history_f.loss
+        assert history_u8.train_acc == history_f.train_acc
+        assert history_u8.test_acc == history_f.test_acc
+        for name, value in net_f.params.items():
+            np.testing.assert_array_equal(net_u8.params[name], value)
+        assert predict_labels(net_f, pixels, 7).tolist() == predict_labels(net_f, floats).tolist()
+
     def test_accuracy_in_batches_equals_direct(self):
         net = SoftmaxRegression(2, 3, rng=3)
         x, t = _blobs(1001)
@@ -238,8 +261,9 @@ class TestTrainer:
             Trainer(net, SGD(0.1), x, t, x, iters=1)
         with pytest.raises(ValueError, match=r"t_train must hold one label .* expected length 30"):
             Trainer(net, SGD(0.1), x, t[:-1], iters=1)
-        with pytest.raises(TypeError, match="x_train must be a floating-point array"):
-            Trainer(net, SGD(0.1), x.astype(int), t, iters=1)
+        with pytest.raises(TypeError, match="x_train must be a floating-point array or uint8 "
+                                            "pixels, got dtype int64"):
+            Trainer(net, SGD(0.1), x.astype(np.int64), t, iters=1)
         with pytest.raises(TypeError, match="network must have 'params', got object"):
             Trainer(object(), SGD(0.1), x, t, iters=1)
         with pytest.raises(TypeError, match="optimizer must be an nnlearn Optimizer"):

@@ -196,7 +196,7 @@ def _split(
     if labels.size and labels.max() >= N_CLASSES:
         raise ValueError(f"{labels_path}: labels must be < {N_CLASSES}, got {labels.max()}")
     shape = (len(images), -1) if flatten else (len(images), 1, *images.shape[1:])
-    x = images.reshape(shape).astype(dtype)  # the one conversion from uint8
+    x = images.reshape(shape).astype(dtype, copy=False)  # the one conversion from uint8
     if normalize:
         np.divide(x, 255, out=x)
     t = np.eye(N_CLASSES, dtype=dtype)[labels] if one_hot_label else labels.astype(np.int64)
@@ -340,12 +340,15 @@ def load_dataset(
     data_dir: str | os.PathLike | None = None,
     dtype: DTypeLike = np.float32,
     seed: int | None = 0,
+    pixels: bool = False,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Training and test sets by name: ``"mnist"``, ``"fashion-mnist"`` or ``"spiral"``.
 
-    The images come flattened and normalised with integer labels. The spiral's
-    training set is drawn with ``seed`` and its test set, of the same size,
-    with ``seed + 1``.
+    The images come flattened and normalised with integer labels; with
+    ``pixels=True`` they stay uint8 pixel values 0..255 instead (a quarter of
+    float32's memory; the Trainer divides each batch by 255), and ``dtype``
+    applies to the spiral only. The spiral's training set is drawn with
+    ``seed`` and its test set, of the same size, with ``seed + 1``.
 
     Examples
     --------
@@ -353,10 +356,11 @@ def load_dataset(
     >>> x.shape, x.dtype, x_test.shape
     ((300, 2), dtype('float32'), (300, 2))
     """
+    images = {"normalize": False, "dtype": np.uint8} if pixels else {"dtype": dtype}
     if name == "mnist":
-        return load_mnist(data_dir=data_dir, dtype=dtype)
+        return load_mnist(data_dir=data_dir, **images)
     if name == "fashion-mnist":
-        return load_fashion_mnist(data_dir=data_dir, dtype=dtype)
+        return load_fashion_mnist(data_dir=data_dir, **images)
     if name == "spiral":
         seed = 0 if seed is None else seed
         x, t = make_spiral(**SPIRAL, rng=seed)

@@ -17,6 +17,32 @@ from nnlearn.functions import as_labels
 EVAL_BATCH_SIZE = 2000
 #: Rows per chunk when a dataset is scanned for NaN and infinity.
 _SCAN_ROWS = 4096
+#: uint8 pixels are divided by this, into [0, 1], as ``load_mnist(normalize=True)`` does.
+PIXEL_MAX = 255
+
+
+def input_dtype(network: Any, x: np.ndarray) -> np.dtype:
+    """The dtype of the batches ``network`` gets from ``x``: floats as they are, uint8 pixels
+    in the network's dtype (float64 for a network without one)."""
+    if x.dtype != np.uint8:
+        return x.dtype
+    return np.dtype(getattr(network, "dtype", np.float64))
+
+
+def as_input(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``x`` as network input: uint8 pixels divided by 255 into ``dtype``, floats unchanged.
+
+    The division is the one :func:`~nnlearn.data.load_mnist` makes, so the
+    values are the same bit for bit.
+
+    Examples
+    --------
+    >>> as_input(np.array([0, 51, 255], np.uint8), np.dtype(np.float32))
+    array([0. , 0.2, 1. ], dtype=float32)
+    """
+    if x.dtype != np.uint8:
+        return x
+    return np.divide(x, PIXEL_MAX, dtype=dtype)
 
 #: Largest confusion matrix built, in bytes (int64 counts): 11,585 classes.
 MAX_CONFUSION_BYTES = 2**30
@@ -82,14 +108,16 @@ def predict_labels(
 ) -> np.ndarray:
     """Class predicted for each row of ``x`` (argmax of ``network.predict``), batch by batch.
 
-    ``check_finite=False`` is for data already checked (the Trainer checks its
-    data once): it is passed on to ``network.predict``, which must accept it
-    (as :meth:`~nnlearn.nn.layer_net.LayerNet.predict` does), to skip its pass
-    over ``x`` that refuses NaN and infinity.
+    ``x`` holds floats, or uint8 pixels that each batch divides by 255
+    (:func:`as_input`). ``check_finite=False`` is for data already checked
+    (the Trainer checks its data once): it is passed on to ``network.predict``,
+    which must accept it (as :meth:`~nnlearn.nn.layer_net.LayerNet.predict`
+    does), to skip its pass over ``x`` that refuses NaN and infinity.
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     options = {} if check_finite else {"check_finite": False}
-    batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
+    dtype = input_dtype(network, x)
+    batches = (as_input(x[i : i + batch_size], dtype) for i in range(0, len(x), batch_size))
     return np.concatenate([network.predict(batch, **options).argmax(axis=1) for batch in batches])
 
 
@@ -117,7 +145,8 @@ def evaluate_accuracy(
 def check_dataset(network: Any, x: Any, t: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Check a dataset once, before training: shapes, finite samples, labels the network can score.
 
-    ``x`` must be a non-empty floating-point batch without NaN or infinity;
+    ``x`` must be a non-empty floating-point batch without NaN or infinity,
+    or uint8 pixels (divided by 255 batch by batch: :func:`as_input`);
     ``t`` one label per sample (integers in ``[0, classes)``, ``classes``
     being the width of ``network.predict`` of one sample) or one one-hot row
     of that width. ``name`` (``"train"``, ``"test"``) names the arrays in the
@@ -134,8 +163,10 @@ def check_dataset(network: Any, x: Any, t: Any, name: str) -> tuple[np.ndarray, 
     ValueError: t_test holds label 3, but the network scores 3 classes (labels 0 to 2)
     """
     x, t = np.asarray(x), np.asarray(t)
-    if x.dtype.kind != "f":
-        raise TypeError(f"x_{name} must be a floating-point array, got dtype {x.dtype}")
+    if x.dtype.kind != "f" and x.dtype != np.uint8:
+        raise TypeError(
+            f"x_{name} must be a floating-point array or uint8 pixels, got dtype {x.dtype}"
+        )
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(f"x_{name} must be a non-empty batch of samples, got shape {x.shape}")
     if t.ndim not in (1, 2) or len(t) != len(x):
@@ -143,13 +174,13 @@ def check_dataset(network: Any, x: Any, t: Any, name: str) -> tuple[np.ndarray, 
             f"t_{name} must hold one label (or one-hot row) per sample of x_{name}: "
             f"expected length {len(x)}, got shape {t.shape}"
         )
-    for start in range(0, len(x), _SCAN_ROWS):
+    for start in range(0, len(x) if x.dtype.kind == "f" else 0, _SCAN_ROWS):
         chunk = x[start : start + _SCAN_ROWS]
         if not np.isfinite(chunk).all():
             row = start + int(np.flatnonzero(~np.isfinite(chunk).reshape(len(chunk), -1)
                                              .all(axis=1))[0])
             raise ValueError(f"x_{name} holds NaN or infinity (first in sample {row})")
-    classes = np.shape(network.predict(x[:1]))[-1]
+    classes = np.shape(network.predict(as_input(x[:1], input_dtype(network, x))))[-1]
     labels, width = as_labels(t, f"t_{name}")
     if width and width != classes:
         raise ValueError(
@@ -194,7 +225,8 @@ def evaluate_on(
     seed: int | None = 0,
 ) -> Evaluation:
     """Accuracy and confusion matrix of ``network`` on the test set of ``dataset``."""
-    _, (x_test, t_test) = load_dataset(dataset, data_dir=data_dir, dtype=dtype, seed=seed)
+    _, (x_test, t_test) = load_dataset(dataset, data_dir=data_dir, dtype=dtype, seed=seed,
+                                       pixels=True)
     inputs = getattr(network, "input_size", None)
     if inputs is not None and x_test[0].size != inputs:
         raise ValueError(f"the network takes {inputs} inputs, but the samples of {dataset} have "

@@ -168,20 +168,24 @@ def prepare_trainer(
     checkpoint: str | os.PathLike | None = None,
     resume: str | os.PathLike | None = None,
     quiet: bool = False,
+    threads: int | str | None = None,
 ) -> Trainer:
     """Load the data, build the network and optimizer of ``run``, and return its Trainer.
 
-    With ``resume``, the trainer continues from that checkpoint.
+    Images are kept as uint8 pixels (the Trainer scales each batch); ``threads``
+    is the Trainer's (BLAS threads, chosen by the work by default). With
+    ``resume``, the trainer continues from that checkpoint.
     """
     dtype = np.dtype(run.dtype)
     (x, t), (x_test, t_test) = load_dataset(
-        run.dataset, data_dir=data_dir, dtype=dtype, seed=run.schedule.seed
+        run.dataset, data_dir=data_dir, dtype=dtype, seed=run.schedule.seed, pixels=True
     )
     input_size, output_size = x.shape[1], int(max(t.max(), t_test.max())) + 1
     network = build_network(run, input_size, output_size)
     trainer = Trainer(
         network, build_optimizer(run), x, t, x_test, t_test, run=run, quiet=quiet,
         checkpoint=checkpoint, metadata={"input_size": input_size, "output_size": output_size},
+        threads=threads,
     )
     if resume is not None:
         trainer.load_checkpoint(resume)
@@ -203,5 +207,6 @@ def describe_run(trainer: Trainer) -> str:
     return (
         f"{run.dataset}, {run.model} {sizes} {run.activation} {run.dtype},{extra} "
         f"{trainer.optimizer!r}{decaying}, batch {run.schedule.batch_size} "
-        f"({run.schedule.sampling}), {trainer.total_steps} steps{start}"
+        f"({run.schedule.sampling}), {trainer.total_steps} steps{start}; "
+        f"{trainer.threads.describe()}"
     )

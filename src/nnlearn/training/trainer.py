@@ -34,9 +34,10 @@ from nnlearn.nn.optimizers import Optimizer
 from nnlearn.training import checkpoints
 from nnlearn.training._interrupt import deferred_interrupt
 from nnlearn.training.config import RunConfig, Schedule, schedule_of
-from nnlearn.training.evaluation import check_dataset, evaluate_accuracy
+from nnlearn.training.evaluation import PIXEL_MAX, check_dataset, evaluate_accuracy, input_dtype
 from nnlearn.training.history import History
 from nnlearn.training.sampling import BatchSampler
+from nnlearn.training.threads import ThreadPolicy
 
 #: Steps between two refreshes of the progress bar.
 PROGRESS_EVERY = 50
@@ -58,6 +59,12 @@ def _trusting(method: Callable) -> Callable:
     except (TypeError, ValueError):  # no signature to read
         takes_option = False
     return functools.partial(method, check_finite=False) if takes_option else method
+
+
+def largest_product(network: Any, batch_size: int) -> int:
+    """Multiply-adds of the largest matrix product of a step: batch times a weight matrix."""
+    sizes = [p.shape[0] * p.shape[1] for p in network.params.values() if np.ndim(p) == 2]
+    return batch_size * max(sizes, default=0)
 
 
 def _check_interface(network: Any, optimizer: Any) -> None:
@@ -86,6 +93,10 @@ class Trainer:
         From :mod:`nnlearn.nn.optimizers`.
     x_train, t_train : numpy.ndarray
         Training samples (N, ...) and labels (N,) or one-hot rows (N, classes).
+        The samples are floats, or uint8 pixels (``load_mnist(normalize=False,
+        dtype=np.uint8)``), a quarter of float32's memory: each batch is then
+        divided by 255 into the network's dtype, the very values that
+        ``load_mnist()`` would have given.
     x_test, t_test : numpy.ndarray, optional
         Test set, evaluated with the training set.
     epochs, iters, batch_size, sampling, eval_every, lr_decay, seed
@@ -106,6 +117,12 @@ class Trainer:
         Where to save a checkpoint after every epoch, at the end, and on Ctrl-C.
     metadata : dict, optional
         JSON-serialisable facts (sizes of the data) kept in the history and checkpoints.
+    threads : int, "auto" or None
+        BLAS threads of the matrix products: a number, or chosen by the size
+        of the products and the load of the machine
+        (:class:`~nnlearn.training.threads.ThreadPolicy`; ``NNLEARN_THREADS``
+        sets it too). The history's metadata counts the steps run with each
+        number (``"blas_threads"``).
 
     Attributes
     ----------
@@ -116,6 +133,7 @@ class Trainer:
     total_steps, steps_per_epoch : int
     train_time : float
         Seconds spent in training steps (evaluations excluded).
+    threads : ThreadPolicy
 
     Examples
     --------
@@ -155,6 +173,7 @@ class Trainer:
         quiet: bool = False,
         checkpoint: str | os.PathLike | None = None,
         metadata: dict[str, Any] | None = None,
+        threads: int | str | None = None,
     ):
         _check_interface(network, optimizer)
         self.network, self.optimizer, self.run_config = network, optimizer, run
@@ -175,6 +194,9 @@ class Trainer:
         self.initial_lr = optimizer.lr
         self.rng = make_rng(seed if self.schedule.seed is None else self.schedule.seed, "seed")
         self.sampler = BatchSampler(n, self.schedule.batch_size, self.schedule.sampling, self.rng)
+        self.threads = ThreadPolicy(
+            threads, work=largest_product(network, self.schedule.batch_size)
+        )
         self.callbacks = tuple(callbacks)
         self.monitors = tuple((check_positive_int(every, "monitor's every"), monitor)
                               for every, monitor in monitors)
@@ -220,7 +242,8 @@ class Trainer:
         return train, test
 
     def _record_evaluation(self) -> bool:
-        train, test = self.evaluate()
+        with self.threads.limit():
+            train, test = self.evaluate()
         self.history.record_evaluation(self.step, train, test)
         return any(callback(self) for callback in self.callbacks)
 
@@ -230,13 +253,19 @@ class Trainer:
         """Run steps until ``self.step == stop`` or an interruption; the hot loop."""
         network, optimizer = self.network, self.optimizer
         params, losses, x, t = network.params, self.history.loss, self.x_train, self.t_train
-        next_batch, isfinite, take = self.sampler.next, math.isfinite, np.take
+        next_batch, isfinite, take, divide = self.sampler.next, math.isfinite, np.take, np.divide
+        shape = (self.schedule.batch_size, *x.shape[1:])
+        x_batch = np.empty(shape, input_dtype(network, x))  # reused
+        pixels = np.empty(shape, x.dtype) if x.dtype == np.uint8 else None
         loss_and_gradient = _trusting(network.loss_and_gradient)
-        x_batch = np.empty((self.schedule.batch_size, *x.shape[1:]), x.dtype)  # reused
         step = self.step
         while step < stop and not self._interrupted:
             batch = next_batch()
-            take(x, batch, axis=0, out=x_batch, mode="wrap")  # "wrap": no temporary copy
+            if pixels is None:
+                take(x, batch, axis=0, out=x_batch, mode="wrap")  # "wrap": no temporary copy
+            else:
+                take(x, batch, axis=0, out=pixels, mode="wrap")
+                divide(pixels, PIXEL_MAX, out=x_batch, dtype=x_batch.dtype)
             loss, grads = loss_and_gradient(x_batch, t[batch])
             if not isfinite(loss):
                 raise FloatingPointError(
@@ -290,8 +319,10 @@ class Trainer:
             while self.step < self.total_steps and not stop_early:
                 step = self.step
                 tic = time.perf_counter()
-                self._train_steps(self._next_boundary())
+                with self.threads.limit() as threads:
+                    self._train_steps(self._next_boundary())
                 self.train_time += time.perf_counter() - tic
+                self._count_threads(threads, self.step - step)
                 bar.update(self.step - step)
                 self._call_monitors()
                 if self._interrupted:
@@ -313,6 +344,10 @@ class Trainer:
 
     def _interrupt(self) -> None:
         self._interrupted = True
+
+    def _count_threads(self, threads: int, steps: int) -> None:
+        counts = self.history.metadata.setdefault("blas_threads", {})
+        counts[str(threads)] = counts.get(str(threads), 0) + steps
 
     def _stamp(self, wall_before: float, started: float) -> None:
         """Bring the timings up to date, in the trainer and in the history's metadata."""
