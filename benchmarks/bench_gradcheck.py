@@ -1,16 +1,22 @@
 """Gradient checking of TwoLayerNet(784, 50, 10): nnlearn against the book's loop and PyTorch.
 
     $ NNLEARN_DATA_DIR=/work/shared/datasets/mnist python benchmarks/bench_gradcheck.py
+    $ OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_gradcheck.py
+      # one thread each: on a busy machine, PyTorch's spinning thread pool can take 40x longer
     $ python benchmarks/bench_gradcheck.py --quick   # tiny network on random data: a smoke run
 
 Part 1 checks the backpropagation gradient of TwoLayerNet(784, 50, 10), float64,
-on 3 MNIST test images: ``check_network`` in full and fast mode, the book's
-check (its ``numerical_gradient`` loop over all 39,760 parameters, then a
-comparison), and ``torch.autograd.gradcheck`` (slow and fast mode) on the same
-network when PyTorch is installed. Part 2 computes the whole-network numerical
-gradient on a batch of 100 images with ``net.numerical_gradient`` and with the
-book's loop, and reports the speed-up and the largest difference between them.
-Prints Markdown tables for BENCHMARKS.md.
+on 3 MNIST test images: ``check_network`` in full and fast mode (and fast mode
+with a wrong sigmoid derivative, which then checks W1 and b1 entry by entry),
+the book's check (its ``numerical_gradient`` loop over all 39,760 parameters,
+then a comparison), and ``torch.autograd.gradcheck`` (slow and fast mode) on
+the same network when PyTorch is installed. The nnlearn and PyTorch rows run
+interleaved, ``--repeat`` rounds, and the fastest of each is kept, so that a
+busy machine slows them alike; the ratio to PyTorch is printed. Part 2
+computes the whole-network numerical gradient on a batch of 100 images with
+``net.numerical_gradient`` and with the book's loop, and reports the speed-up
+and the largest difference between them. Prints Markdown tables for
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -64,6 +70,18 @@ def timed(run: Callable[[], object], repeat: int) -> tuple[float, object]:
         result = run()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def interleaved(runs: dict[str, Callable[[], object]], repeat: int) -> tuple[dict, dict]:
+    """Each run once per round, ``repeat`` rounds: the fastest time and last result of each."""
+    best = {name: float("inf") for name in runs}
+    results: dict[str, object] = {}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            results[name] = run()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best, results
 
 
 def relative_difference(grads: dict, reference: dict) -> float:
@@ -125,18 +143,46 @@ def main(argv: Sequence[str] | None = None) -> None:
     x, t, source = load_samples(args.quick, 100, input_size, seed=0)
     x3, t3 = x[:3], t[:3]
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-          f"NumPy {np.__version__}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+          f"NumPy {np.__version__}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}; "
+          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"\nPart 1: check the backprop gradient of {net!r} ({n_params:,} parameters) "
           f"on 3 {source}, float64\n")
     print("| method | loss evaluations | time | result |")
     print("|---|---:|---:|---|")
-    full_time, full = timed(lambda: check_network(net, x3, t3, mode="full"), 1)
+    wrong = TwoLayerNet(input_size, hidden, 10, rng=0)
+    wrong.layers[1].backward = lambda dout, layer=wrong.layers[1]: dout * layer.out  # y, not y(1-y)
+    runs = {
+        "full": lambda: check_network(net, x3, t3, mode="full"),
+        "fast": lambda: check_network(net, x3, t3, mode="fast"),
+        "fast, wrong": lambda: check_network(wrong, x3, t3, mode="fast"),
+    }
+    torch_version = None
+    if not args.no_torch:
+        try:
+            import torch
+        except ImportError:
+            print("(PyTorch not installed: pip install torch==2.13.0)")
+        else:
+            torch_version = torch.__version__
+            runs["torch full"] = lambda: torch_gradcheck(net, x3, t3, False)
+            runs["torch fast"] = lambda: torch_gradcheck(net, x3, t3, True)
+    best, results = interleaved(runs, args.repeat)
+    full, fast, fast_wrong = results["full"], results["fast"], results["fast, wrong"]
     worst = max(check.max_abs_error for check in full.params.values())
-    print(f"| nnlearn check_network, full | {full.n_evaluations:,} | {seconds(full_time)} | "
+    print(f"| nnlearn check_network, full | {full.n_evaluations:,} | {seconds(best['full'])} | "
           f"{'OK' if full.ok else 'FAILED'}, max abs error {worst:.1e} |")
-    fast_time, fast = timed(lambda: check_network(net, x3, t3, mode="fast", rng=0), args.repeat)
     print(f"| nnlearn check_network, fast (8 directions) | {fast.n_evaluations:,} | "
-          f"{seconds(fast_time)} | {'OK' if fast.ok else 'FAILED'} |")
+          f"{seconds(best['fast'])} | {'OK' if fast.ok else 'FAILED'} |")
+    print(f"| nnlearn check_network, fast, sigmoid derivative wrong | "
+          f"{fast_wrong.n_evaluations:,} | {seconds(best['fast, wrong'])} | "
+          f"FAILED for {', '.join(fast_wrong.failed)} |")
+    if torch_version:
+        for mode in ("full", "fast"):
+            print(f"| torch.autograd.gradcheck {torch_version}, fast_mode={mode == 'fast'} | | "
+                  f"{seconds(best['torch ' + mode])} | {results['torch ' + mode]} |")
+        print(f"\nnnlearn / PyTorch time: full 1/{best['torch full'] / best['full']:.0f} (target "
+              f"<= 1/20), fast 1/{best['torch fast'] / best['fast']:.1f} (target <= 1/1), "
+              f"PyTorch threads: {torch.get_num_threads()}")
     if not args.no_book:
         def book_check():
             numerical = book_network_gradient(net, x3, t3)
@@ -146,17 +192,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         book_time, gap = timed(book_check, 1)
         print(f"| book's loop (h = 1e-4), then compare | {2 * n_params:,} | "
               f"{seconds(book_time)} | max abs difference {gap:.1e} |")
-    if not args.no_torch:
-        try:
-            import torch
-        except ImportError:
-            print("| PyTorch | | | not installed (pip install torch==2.13.0) |")
-        else:
-            for fast_mode in (False, True):
-                torch_time, ok = timed(lambda f=fast_mode: torch_gradcheck(net, x3, t3, f),
-                                       args.repeat if fast_mode else 1)
-                print(f"| torch.autograd.gradcheck {torch.__version__}, "
-                      f"fast_mode={fast_mode} | | {seconds(torch_time)} | {ok} |")
 
     print(f"\nPart 2: whole-network numerical gradient (h = 1e-4) on a batch of {len(t)} "
           f"{source}\n")
