@@ -12,7 +12,7 @@ from nnlearn.training import History, Trainer
 from nnlearn.training.checkpoints import load_checkpoint
 from nnlearn.training.config import PRESETS, RunConfig
 from nnlearn.training.evaluation import Evaluation
-from nnlearn.training.runs import build_network, restore_network, saved_run
+from nnlearn.training.runs import build_network, parameter_shapes, restore_network, saved_run
 
 
 def _spiral_trainer(checkpoint):
@@ -358,3 +358,27 @@ class TestChapter6Options:
         assert main(["train", "--resume", str(out / "checkpoint.npz"), "--dropout", "0.5",
                      "--out", str(out), "--quiet"]) == 1
         assert "dropout=0.5 conflicts with the checkpoint" in capsys.readouterr().err
+
+
+class TestConvnetRuns:
+    def test_the_preset_builds_the_chapters_convnet(self):
+        run = RunConfig.from_settings(PRESETS["convnet"])
+        net = build_network(run, 784, 10)
+        assert type(net).__name__ == "SimpleConvNet" and net.params["W1"].dtype == np.float32
+        assert {k: v.shape for k, v in net.params.items()} == parameter_shapes(run, 784, 10)
+        assert parameter_shapes(run, 784, 10)["W2"] == (4320, 100)
+
+    @pytest.mark.parametrize(("settings", "match"), [
+        ({"model": "convnet", "activation": "sigmoid"}, "model 'convnet' .* uses relu"),
+        ({"model": "convnet", "hidden": [10, 10]}, "model 'convnet' has one hidden layer"),
+        ({"model": "convnet", "dropout": 0.5}, "dropout need model 'mlp'"),
+    ])
+    def test_settings_it_cannot_take(self, settings, match):
+        with pytest.raises(ValueError, match=match):
+            RunConfig.from_settings(settings)
+
+    def test_it_needs_square_images(self, tmp_path, capsys):
+        assert main(["train", "--dataset", "spiral", "--model", "convnet", "--out",
+                     str(tmp_path)]) == 1
+        assert ("model 'convnet' needs square images, but the samples have 2 values"
+                in capsys.readouterr().err)

@@ -8,6 +8,7 @@ network.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 from nnlearn.data.datasets import load_dataset
 from nnlearn.nn.multi_layer_net import MultiLayerNet
 from nnlearn.nn.optimizers import Optimizer, make_optimizer
+from nnlearn.nn.simple_conv_net import SimpleConvNet
 from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.training.checkpoints import (
     check_training_header,
@@ -46,6 +48,8 @@ def parameter_shapes(run: RunConfig, input_size: int, output_size: int) -> dict[
     >>> parameter_shapes(RunConfig(), 784, 10)
     {'W1': (784, 50), 'b1': (50,), 'W2': (50, 10), 'b2': (10,)}
     """
+    if run.model == "convnet":
+        return _convnet_shapes(run, input_size, output_size)
     sizes = layer_sizes(run, input_size, output_size)
     shapes: dict[str, tuple] = {}
     for i in range(1, len(sizes)):
@@ -53,6 +57,33 @@ def parameter_shapes(run: RunConfig, input_size: int, output_size: int) -> dict[
         if run.batchnorm and i < len(sizes) - 1:
             shapes[f"gamma{i}"], shapes[f"beta{i}"] = (sizes[i],), (sizes[i],)
     return shapes
+
+
+#: The chapter's convolution of ``model="convnet"``: 30 filters of 5x5, stride 1, no padding,
+#: then 2x2 max pooling with stride 2.
+CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
+
+
+def image_shape(input_size: int) -> tuple[int, int, int]:
+    """``(1, side, side)``: the one-channel square images whose flat rows have ``input_size``."""
+    side = math.isqrt(input_size)
+    if side * side != input_size:
+        raise ValueError(f"model 'convnet' needs square images, but the samples have "
+                         f"{input_size} values, not a square number")
+    return 1, side, side
+
+
+def _convnet_shapes(run: RunConfig, input_size: int, output_size: int) -> dict[str, tuple]:
+    channels, height, width = image_shape(input_size)
+    filters, size = CONV_PARAM["filter_num"], CONV_PARAM["filter_size"]
+    out_h, out_w = height - size + 1, width - size + 1
+    if out_h < 2 or out_w < 2:
+        raise ValueError(f"model 'convnet' needs images of at least {size + 1}x{size + 1} "
+                         f"pixels, got {height}x{width}")
+    pooled = filters * (out_h // 2) * (out_w // 2)
+    hidden = run.hidden[0]
+    return {"W1": (filters, channels, size, size), "b1": (filters,), "W2": (pooled, hidden),
+            "b2": (hidden,), "W3": (hidden, output_size), "b3": (output_size,)}
 
 
 def check_memory(run: RunConfig, input_size: int, output_size: int) -> None:
@@ -90,6 +121,10 @@ def build_network(run: RunConfig, input_size: int, output_size: int) -> Any:
     if run.model == "two-layer":
         scale = 0.01 if run.weight_init is None else run.weight_init
         return TwoLayerNet(input_size, run.hidden[0], output_size, scale, **options)
+    if run.model == "convnet":
+        scale = 0.01 if run.weight_init is None else run.weight_init
+        return SimpleConvNet(image_shape(input_size), dict(CONV_PARAM), run.hidden[0],
+                             output_size, scale, dtype=options["dtype"], rng=options["rng"])
     init = run.weight_init or ("he" if run.activation == "relu" else "xavier")
     return MultiLayerNet(
         input_size, list(run.hidden), output_size, weight_init=init,
@@ -195,7 +230,12 @@ def prepare_trainer(
 def describe_run(trainer: Trainer) -> str:
     """One line saying what a trainer made by :func:`prepare_trainer` will do."""
     run, meta = trainer.run_config, trainer.metadata
-    sizes = "-".join(map(str, layer_sizes(run, meta["input_size"], meta["output_size"])))
+    sizes = layer_sizes(run, meta["input_size"], meta["output_size"])
+    if run.model == "convnet":
+        conv = f"conv{CONV_PARAM['filter_num']}x{CONV_PARAM['filter_size']}x" \
+               f"{CONV_PARAM['filter_size']}-pool"
+        sizes = [sizes[0], conv, *sizes[1:]]
+    sizes = "-".join(map(str, sizes))
     start = f", from step {trainer.step}" if trainer.step else ""
     decay = run.schedule.lr_decay
     decaying = f" decaying by {decay:g} per epoch" if decay != 1 else ""
