@@ -305,7 +305,7 @@ def _steppers(seed: int):
         return loss
 
     loss = torch_step()
-    first["torch"] = (float(loss), {"W1": model[0].weight.grad.numpy().copy(),
+    first["torch"] = (loss.item(), {"W1": model[0].weight.grad.numpy().copy(),
                                     "W2": model[4].weight.grad.numpy().T.copy()})
     steps["torch"] = torch_step
     return steps, first, source, torch.__version__

@@ -14,6 +14,11 @@ trained on the spiral data (always, offline, in a fraction of a second) and
 one trained on MNIST for a few hundred steps, when the MNIST files are at
 hand (``NNLEARN_DATA_DIR`` or the cache; the tour never downloads). Their
 data and initial weights are seeded by ``seed``, else :data:`TRAINING_SEED`.
+
+``run(chapter=5)`` walks chapter 5 instead (:mod:`~nnlearn.tour.chapter5`):
+the computational graph, ``Affine``, ``SoftmaxWithLoss`` and the gradient
+check of ``TwoLayerNet``. :data:`CHAPTER_FIGURES` lists every chapter's
+figures, chapter 7's convolutional network included, for ``nnlearn plot``.
 """
 
 from __future__ import annotations
