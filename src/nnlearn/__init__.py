@@ -4,7 +4,7 @@ The seed's core (losses, the central-difference ``numerical_diff`` and
 ``numerical_gradient``, ``gradient_descent``, ``softmax`` and ``SimpleNet``)
 reproduces the book's printed values exactly; around it are accurate
 derivatives, backpropagation layers and networks, a gradient checker,
-optimizers and MNIST training.
+optimizers, MNIST training and the experiments of chapter 6.
 """
 
 from nnlearn.calculus.derivatives import (
@@ -18,6 +18,7 @@ from nnlearn.calculus.derivatives import (
 from nnlearn.calculus.descent import DivergenceError, gradient_descent
 from nnlearn.calculus.differentiate import numerical_diff, numerical_gradient
 from nnlearn.data.datasets import load_fashion_mnist, load_mnist, make_spiral
+from nnlearn.experiments import load_experiment, run_experiment
 from nnlearn.functions import (
     cross_entropy_error,
     function_1,
@@ -67,6 +68,7 @@ __all__ = [
     "hessian",
     "identity_function",
     "jacobian",
+    "load_experiment",
     "load_fashion_mnist",
     "load_mnist",
     "make_spiral",
@@ -75,6 +77,7 @@ __all__ = [
     "numerical_gradient",
     "one_hot",
     "relu",
+    "run_experiment",
     "sigmoid",
     "softmax",
     "step_function",
