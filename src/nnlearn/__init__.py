@@ -4,8 +4,9 @@ The seed's core (losses, the central-difference ``numerical_diff`` and
 ``numerical_gradient``, ``gradient_descent``, ``softmax`` and ``SimpleNet``)
 reproduces the book's printed values exactly; around it are accurate
 derivatives, backpropagation layers and networks, a gradient checker,
-optimizers and MNIST training, and the curvature of a network's loss
-(exact Hessian-vector products, eigenvalues, trace, density, landscapes).
+optimizers and MNIST training, the curvature of a network's loss (exact
+Hessian-vector products, eigenvalues, trace, density, landscapes) and the
+experiments of chapter 6.
 """
 
 from nnlearn.analysis import (
@@ -32,6 +33,7 @@ from nnlearn.calculus.derivatives import (
 from nnlearn.calculus.descent import DivergenceError, gradient_descent
 from nnlearn.calculus.differentiate import numerical_diff, numerical_gradient
 from nnlearn.data.datasets import load_fashion_mnist, load_mnist, make_spiral
+from nnlearn.experiments import load_experiment, run_experiment
 from nnlearn.functions import (
     cross_entropy_error,
     function_1,
@@ -99,6 +101,7 @@ __all__ = [
     "identity_function",
     "im2col",
     "jacobian",
+    "load_experiment",
     "load_fashion_mnist",
     "load_mnist",
     "loss_line",
@@ -109,6 +112,7 @@ __all__ = [
     "numerical_gradient",
     "one_hot",
     "relu",
+    "run_experiment",
     "sigmoid",
     "softmax",
     "spectral_density",
