@@ -9,7 +9,7 @@ of :mod:`nnlearn.nn.optimizers`, following a
 :mod:`~nnlearn.training.checkpoints`; what happens goes to a
 :class:`~nnlearn.training.History`.
 
-:class:`Trainer` is about 250 lines, a quarter of them its docstring: the loop,
+:class:`Trainer` is about 300 lines, a quarter of them its docstring: the loop,
 where it pauses (evaluations, epochs, the progress bar, Ctrl-C) and its timings
 read best in one place; everything else lives in the modules above.
 """
