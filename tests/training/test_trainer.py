@@ -425,8 +425,10 @@ def test_benchmark_smoke_run(mnist_dir, capsys):
     spec = importlib.util.spec_from_file_location("bench_train", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    results = bench.main(["--steps", "30", "--repeat", "1", "--variants", "nnlearn,book,matmul"])
+    results = bench.main(["--steps", "30", "--repeat", "1", "--loads", "quiet",
+                          "--variants", "nnlearn,book,matmul"])["quiet"]
     assert set(results) == {"nnlearn", "book", "matmul"}
     assert results["nnlearn"]["test_acc"] == pytest.approx(results["book"]["test_acc"], abs=2e-3)
     assert results["nnlearn"]["peak_mb"] > 0
+    assert results["nnlearn"]["blas_threads"] in ({"1": 30}, {"2": 30})
     assert "| nnlearn | 30 |" in capsys.readouterr().out
