@@ -69,7 +69,6 @@ autosummary_generate = True
 autodoc_typehints = "none"  # the types are in the numpydoc Parameters sections
 autodoc_default_options = {"member-order": "bysource"}
 numpydoc_show_class_members = False  # the class template lists the members
-numpydoc_xref_param_type = False
 
 
 _plan = api_reference.api_plan()
