@@ -69,10 +69,10 @@ autosummary_generate = True
 autodoc_typehints = "none"  # the types are in the numpydoc Parameters sections
 autodoc_default_options = {"member-order": "bysource"}
 numpydoc_show_class_members = False  # the class template lists the members
-numpydoc_xref_param_type = False
 
 
-autosummary_context = {"api": api_reference.api_plan()}
+_plan = api_reference.api_plan()
+autosummary_context = {"api": _plan, "values_hidden": api_reference.values_hidden(_plan)}
 
 # -- Gallery: examples/plot_*.py ------------------------------------------------
 sphinx_gallery_conf = {
@@ -84,11 +84,6 @@ sphinx_gallery_conf = {
     "backreferences_dir": "gen_modules/backreferences",
     # nnlearn's figures are built without pyplot: _ext/gallery_figures.py finds them.
     "image_scrapers": ("gallery_figures.scrape", "matplotlib"),
-    "matplotlib_animations": False,
-    "download_all_examples": False,
-    "remove_config_comments": True,
-    "show_memory": False,
-    "plot_gallery": "True",
 }
 
 # -- The chapter's notebook -----------------------------------------------------

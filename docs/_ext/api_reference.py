@@ -117,6 +117,20 @@ def api_plan() -> dict[str, dict[str, list[str]]]:
     return plan
 
 
+def values_hidden(plan: dict[str, dict[str, list[str]]]) -> list[str]:
+    """Documented constants whose value is not worth showing: long, or with addresses."""
+    hidden = []
+    for module, page in plan.items():
+        for name in page["documented"]:
+            value = getattr(importlib.import_module(module), name)
+            if inspect.isfunction(value) or inspect.isclass(value):
+                continue
+            text = repr(value)
+            if len(text) > 200 or " at 0x" in text:
+                hidden.append(f"{module}.{name}")
+    return hidden
+
+
 def _import(path: str) -> tuple[Any, str] | None:
     """The object at dotted ``path`` and the longest prefix of it that is a module."""
     parts = path.split(".")
