@@ -5,6 +5,7 @@ Usage::
     $ export NNLEARN_DATA_DIR=/path/to/mnist       # the four MNIST .gz files
     $ python benchmarks/bench_train.py              # both presets, quiet and busy: ~10 minutes
     $ python benchmarks/bench_train.py --steps 300 --loads quiet --variants nnlearn,torch
+    $ python benchmarks/bench_train.py --cpu-time   # CPU time per step, one thread: ~1 minute
 
 Two runs, each against the same model and loop in PyTorch (CPU) from the same
 initial weights, on the same batches:
@@ -324,6 +325,59 @@ def run_matmul(steps: int, seed: int, threads: str | None) -> dict:
     return {"train_time": train_time, "test_acc": None, "threads": chosen.most_common(1)[0][0]}
 
 
+def cpu_time_per_step(preset: str, seed: int, rounds: int = 9) -> tuple[float, float]:
+    """CPU µs per step of nnlearn's Trainer and of PyTorch, one thread each, in this process.
+
+    Interleaved rounds of steps, the fastest kept; ``time.thread_time`` counts only the
+    time this thread ran, so other processes on the machine inflate it far less than
+    the wall clock (they still share the caches).
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    from nnlearn.training.runs import build_network, build_optimizer
+    from nnlearn.training.trainer import Trainer
+
+    torch.set_num_threads(1)
+    run = _fast_run(FAST_STEPS, seed) if preset == "fast" else None
+    (x, t), _ = _pixels()
+    if run is None:
+        from nnlearn.nn.optimizers import SGD
+        from nnlearn.nn.two_layer_net import TwoLayerNet
+
+        net = TwoLayerNet(INPUT, HIDDEN, OUTPUT, 0.01, activation="sigmoid", dtype=np.float32,
+                          rng=seed)
+        optimizer, sampling = SGD(LR), "replacement"
+    else:
+        net, optimizer = build_network(run, INPUT, OUTPUT), build_optimizer(run)
+        sampling = "shuffle"
+    trainer = Trainer(net, optimizer, x, t, iters=10**9, batch_size=BATCH, sampling=sampling,
+                      eval_every=10**9, seed=seed, quiet=True, threads=1)
+    (xf, tf), _ = _torch_data(torch)
+    hidden = HIDDEN if run is None else run.hidden[0]
+    model = torch.nn.Sequential(torch.nn.Linear(INPUT, hidden),
+                                torch.nn.Sigmoid() if run is None else torch.nn.ReLU(),
+                                torch.nn.Linear(hidden, OUTPUT))
+    torch_optimizer = (torch.optim.SGD(model.parameters(), lr=LR) if run is None
+                       else torch.optim.Adam(model.parameters(), lr=run.lr, eps=1e-7))
+    loss_fn, batches = torch.nn.CrossEntropyLoss(), _batches(seed, len(x))
+    steps = 300 if run is None else 100
+    ours, theirs = [], []
+    with threadpool_limits(1, user_api="blas"):
+        for _ in range(rounds):
+            tic = time.thread_time()
+            trainer._train_steps(trainer.step + steps)
+            ours.append((time.thread_time() - tic) / steps)
+            tic = time.thread_time()
+            for _ in range(steps):
+                idx = torch.from_numpy(next(batches))
+                torch_optimizer.zero_grad(set_to_none=True)
+                loss_fn(model(xf[idx]), tf[idx]).backward()
+                torch_optimizer.step()
+            theirs.append((time.thread_time() - tic) / steps)
+    return 1e6 * min(ours), 1e6 * min(theirs)
+
+
 RUNNERS = {
     "nnlearn": run_nnlearn,
     "torch": run_torch,
@@ -480,10 +534,22 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict]]:
     parser.add_argument("--loads", default="quiet,busy",
                         help="quiet, busy (one other CPU-bound process), or both (default)")
     parser.add_argument("--threads", default=None, help="nnlearn's threads (default: auto)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="only CPU time per step of nnlearn and PyTorch, one thread each, "
+                             "both presets (little disturbed by other processes)")
     parser.add_argument("--child", choices=list(RUNNERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args.child, args.steps, args.seed, args.threads)
+        return {}
+    if args.cpu_time:
+        print(f"machine: {_machine()}; load average before: {_load_average()}")
+        print("| preset | nnlearn CPU µs/step | PyTorch CPU µs/step | ratio |")
+        print("|---|---:|---:|---:|")
+        for preset in ("book", "fast"):
+            ours, theirs = cpu_time_per_step(preset, args.seed)
+            print(f"| {preset} | {ours:.0f} | {theirs:.0f} | {ours / theirs:.2f} |", flush=True)
+        print(f"load average after: {_load_average()}")
         return {}
     variants = [v for v in args.variants.split(",") if v]
     if args.own:
