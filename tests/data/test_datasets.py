@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import urllib.error
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -358,3 +359,24 @@ class TestDownload:
             _download.download_from_mirrors("f", ["https://m/"], tmp_path / "f", "0" * 64,
                                             opener=opener)
         assert list(tmp_path.iterdir()) == []
+
+
+def test_the_test_set_alone_needs_only_its_two_files(tmp_path, monkeypatch, mnist_dir):
+    """``evaluate`` reads the test files only: no download of the training images."""
+    import shutil
+
+    from nnlearn.data import load_dataset, load_test_set
+
+    monkeypatch.delenv("NNLEARN_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(_download, "urlopen", lambda *a, **k: pytest.fail("tried to download"))
+    folder = tmp_path / "only-test"
+    folder.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shutil.copy(Path(mnist_dir) / name, folder / name)
+    x_test, t_test = load_test_set("mnist", data_dir=folder)
+    (_, _), (x_ref, t_ref) = load_dataset("mnist", data_dir=mnist_dir)
+    np.testing.assert_array_equal(x_test, x_ref)
+    np.testing.assert_array_equal(t_test, t_ref)
+    pixels, _ = load_test_set("mnist", data_dir=mnist_dir, pixels=True)
+    assert pixels.dtype == np.uint8 and np.array_equal(pixels / np.float32(255), x_ref)

@@ -4,6 +4,12 @@ The only package that reads datasets from disk or the network: the IDX reader
 is ``_idx``, downloads are ``_download``.
 """
 
-from nnlearn.data.datasets import load_dataset, load_fashion_mnist, load_mnist, make_spiral
+from nnlearn.data.datasets import (
+    load_dataset,
+    load_fashion_mnist,
+    load_mnist,
+    load_test_set,
+    make_spiral,
+)
 
-__all__ = ["load_dataset", "load_fashion_mnist", "load_mnist", "make_spiral"]
+__all__ = ["load_dataset", "load_fashion_mnist", "load_mnist", "load_test_set", "make_spiral"]

@@ -118,10 +118,12 @@ def _find(filename: str, folders: list[Path]) -> Path | None:
 
 
 def _locate(
-    spec: IdxDataset, data_dir: str | os.PathLike | None, download: bool
+    spec: IdxDataset, data_dir: str | os.PathLike | None, download: bool,
+    names: tuple[str, ...] | None = None,
 ) -> dict[str, Path]:
+    """The paths of the files ``names`` (all four by default), found or downloaded."""
     folders = _search_folders(spec, data_dir)
-    paths = {name: _find(name, folders) for name in spec.sha256}
+    paths = {name: _find(name, folders) for name in (names or tuple(spec.sha256))}
     missing = [name for name, path in paths.items() if path is None]
     if not missing:
         return paths
@@ -367,3 +369,36 @@ def load_dataset(
         x_test, t_test = make_spiral(**SPIRAL, rng=seed + 1)
         return (x.astype(dtype), t), (x_test.astype(dtype), t_test)
     raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
+
+
+def load_test_set(
+    name: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    dtype: DTypeLike = np.float32,
+    seed: int | None = 0,
+    pixels: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The test set of :func:`load_dataset`, reading (or downloading) only its two files.
+
+    ``dtype``, ``seed`` and ``pixels`` as in :func:`load_dataset`.
+
+    Examples
+    --------
+    >>> x_test, t_test = load_test_set("spiral", seed=0)
+    >>> np.array_equal(x_test, load_dataset("spiral", seed=0)[1][0])
+    True
+    """
+    if name == "spiral":
+        seed = 0 if seed is None else seed
+        x_test, t_test = make_spiral(**SPIRAL, rng=seed + 1)
+        return x_test.astype(dtype), t_test
+    specs = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
+    if name not in specs:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
+    spec = specs[name]
+    dtype = np.uint8 if pixels else dtype
+    options = {"normalize": not pixels, "flatten": True, "one_hot_label": False,
+               "dtype": _check_dtype(dtype, not pixels)}
+    paths = _locate(spec, data_dir, True, (TEST_IMAGES, TEST_LABELS))
+    return _split(spec, paths, TEST_IMAGES, TEST_LABELS, **options)

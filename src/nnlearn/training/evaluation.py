@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from nnlearn._shared.validation import check_positive_int
-from nnlearn.data.datasets import load_dataset
+from nnlearn.data.datasets import load_test_set
 from nnlearn.functions import as_labels
 
 #: Samples per forward pass when computing accuracy.
@@ -225,8 +225,8 @@ def evaluate_on(
     seed: int | None = 0,
 ) -> Evaluation:
     """Accuracy and confusion matrix of ``network`` on the test set of ``dataset``."""
-    _, (x_test, t_test) = load_dataset(dataset, data_dir=data_dir, dtype=dtype, seed=seed,
-                                       pixels=True)
+    x_test, t_test = load_test_set(dataset, data_dir=data_dir, dtype=dtype, seed=seed,
+                                   pixels=True)
     inputs = getattr(network, "input_size", None)
     if inputs is not None and x_test[0].size != inputs:
         raise ValueError(f"the network takes {inputs} inputs, but the samples of {dataset} have "
