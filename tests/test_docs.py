@@ -7,8 +7,10 @@ nnlearn but not Sphinx.
 """
 
 import importlib
+import importlib.util
 import re
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -104,12 +106,51 @@ def test_a_module_page_documents_what_its_package_does_not_export(plan):
                    for name in page["documented"] + page["modules"])
 
 
-def test_constants_are_documented_by_their_doc_comment():
-    from nnlearn.nn import gradient_check
+def test_doc_comments_are_the_hash_colon_lines_just_above_an_assignment(tmp_path):
+    path = tmp_path / "commented.py"
+    path.write_text(
+        "#: One line.\n"
+        "ONE = 1\n"
+        "#: Two lines,\n"
+        "#: read in order.\n"
+        "TWO: int = 2\n"
+        "# a plain comment\n"
+        "PLAIN = 3\n"
+        "#: Not above an assignment of one name.\n"
+        "A, B = 4, 5\n"
+        "\n"
+        "\n"
+        "def defined():\n"
+        "    pass\n")
+    spec = importlib.util.spec_from_file_location("commented", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert api_reference.doc_comments(module) == {
+        "ONE": ["One line."], "TWO": ["Two lines,", "read in order."]}
+    assert api_reference.public_names(module) == ["ONE", "TWO", "defined"]
 
-    comments = api_reference.doc_comments(gradient_check)
-    assert comments["WORST_COUNT"] == ["How many of the worst entries a report keeps."]
-    assert "WORST_COUNT" in api_reference.public_names(gradient_check)
+
+def test_every_commented_constant_is_documented_by_its_comment(listed, homes, plan):
+    """Wherever a constant lives, its page shows its ``#:`` comment (not its type's docstring)."""
+    found = defaultdict(list)  # short name -> the comments of the constants of that name
+    for module in api_reference.public_modules():
+        if not _under(module.__name__, listed[1:]):
+            continue
+        comments = api_reference.doc_comments(module)
+        for name in api_reference.public_names(module):
+            if name not in comments:
+                continue
+            page = api_reference.documented_name(f"{module.__name__}.{name}", homes)
+            assert page is not None, f"{module.__name__}.{name} has no page"
+            assert name in plan[page.rpartition(".")[0]]["documented"], page
+            lines: list[str] = []
+            api_reference.data_docstring(None, "data", page, getattr(module, name), {}, lines)
+            assert lines == [*comments[name], ""], page
+            found[name].append(comments[name])
+    assert found["WORST_COUNT"] == [["How many of the worst entries a report keeps."]]
+    assert found["CROSS_ENTROPY_DELTA"] == [
+        ["Added to probabilities inside the log of :func:`cross_entropy_error`, as in the book."]]
+    assert len(found["LABELS"]) >= 4  # one per figure family that has its own labels
 
 
 @pytest.mark.parametrize(("target", "page"), [

@@ -4,6 +4,8 @@ The docs build runs them too (sphinx-gallery); here they run headless, in
 process, so that a change in the library that breaks one fails the tests.
 """
 
+import importlib
+import inspect
 import re
 import runpy
 from pathlib import Path
@@ -15,8 +17,26 @@ from nnlearn import plots
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
-FAMILIES = sorted(path.stem for path in (ROOT / "src" / "nnlearn" / "plots").glob("*.py")
-                  if not path.name.startswith("_"))
+MODULES = sorted(path.stem for path in (ROOT / "src" / "nnlearn" / "plots").glob("*.py")
+                 if not path.name.startswith("_"))
+#: Public modules of nnlearn.plots that draw no figure of their own, and what they hold.
+HELPERS = {
+    "experiment_grids": "the grid figures that plot_experiment draws for three experiments",
+    "experiment_labels": "the labels, bands and smoothing of the experiment figures",
+}
+FAMILIES = [module for module in MODULES if module not in HELPERS]
+
+
+def _draws(module_name: str) -> bool:
+    """Whether ``nnlearn.plots.<module_name>`` defines a public ``plot_*`` function."""
+    module = importlib.import_module(f"nnlearn.plots.{module_name}")
+    return any(name.startswith("plot_") and inspect.isfunction(value)
+               and value.__module__ == module.__name__ for name, value in vars(module).items())
+
+
+def test_a_module_of_plots_is_a_figure_family_exactly_when_it_defines_a_plot_function():
+    assert [module for module in MODULES if not _draws(module)] == sorted(HELPERS), (
+        "a module of nnlearn.plots without a plot_* function is a helper: name it in HELPERS")
 
 
 def test_every_figure_family_has_a_gallery_script():
