@@ -57,7 +57,8 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 # it they are let through.
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|matplotlib|pathlib|collections|typing|os|io)(\..*)?"),
+    (r"py:.*", r"(numpy|np|matplotlib|scipy|joblib|threadpoolctl|pathlib|collections|typing|os"
+               r"|io)(\..*)?"),
     (r"py:.*", r"nnlearn(\.\w+)*\._\w+"),  # private modules and classes have no page
 ]
 
@@ -86,9 +87,11 @@ sphinx_gallery_conf = {
     "image_scrapers": ("gallery_figures.scrape", "matplotlib"),
 }
 
-# -- The chapter's notebook -----------------------------------------------------
-# It is stored without outputs (tests/test_notebook.py), so the build runs it:
-# a few seconds, plus a few hundred MNIST steps when NNLEARN_DATA_DIR is set.
+# -- The notebooks ----------------------------------------------------------------
+# They are stored without outputs (tests/test_notebook*.py), so the build runs them:
+# seconds each, plus a few hundred MNIST steps and the chapter-6 experiments' quick
+# versions when NNLEARN_DATA_DIR is set.
+NOTEBOOKS = ("ch04_learning_math.ipynb", "ch06_experiments.ipynb", "curvature.ipynb")
 nb_execution_mode = "auto"
 # The notebook's "python3" kernel runs `python` from PATH: make it this interpreter.
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
@@ -98,20 +101,20 @@ nb_merge_streams = True
 myst_enable_extensions = ["dollarmath"]
 
 
-def _copy_notebook(app, config) -> None:
-    """Copy examples/ch04_learning_math.ipynb to docs/examples/, where the README's link finds it.
+def _copy_notebooks(app, config) -> None:
+    """Copy the NOTEBOOKS from examples/ to docs/examples/, where the README's links find them.
 
     An unchanged copy is left alone, so that an incremental build does not run it again.
     """
-    source = ROOT / "examples" / "ch04_learning_math.ipynb"
-    target = DOCS / "examples" / source.name
-    if not target.exists() or target.read_bytes() != source.read_bytes():
-        target.parent.mkdir(exist_ok=True)
-        shutil.copyfile(source, target)
+    for name in NOTEBOOKS:
+        source, target = ROOT / "examples" / name, DOCS / "examples" / name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, target)
 
 
 def setup(app) -> None:
-    app.connect("config-inited", _copy_notebook)
+    app.connect("config-inited", _copy_notebooks)
 
 
 # -- HTML -----------------------------------------------------------------------

@@ -83,7 +83,7 @@ class NetworkLoss:
     with_gradient : bool, default True
         False skips the first layer's backward pass (its product is as large
         as the forward one), which Hessian-vector products do not need;
-        :attr:`grad` is then None.
+        ``grad`` is then None.
 
     Attributes
     ----------
@@ -217,7 +217,7 @@ class NetworkLoss:
     # --- Hessian-vector products -----------------------------------------------------------
 
     def hvp(self, v: ArrayLike) -> np.ndarray:
-        """:math:`H v` at :attr:`theta`, exactly, for ``v`` of shape ``(n,)`` or ``(n, k)``.
+        """:math:`H v` at ``theta``, exactly, for ``v`` of shape ``(n,)`` or ``(n, k)``.
 
         ``k`` directions at once share the matrix products (faster than ``k``
         calls). Each costs one R-forward and one R-backward pass.

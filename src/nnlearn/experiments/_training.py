@@ -94,8 +94,8 @@ MLP_KEYS = ("hidden", "activation", "weight_init", "optimizer", "lr", "batch_siz
 def mlp_cell(params: dict[str, Any], seed: int) -> list[dict[str, Any]]:
     """Train the :class:`~nnlearn.MultiLayerNet` that ``params`` describe on MNIST: its rows.
 
-    ``params`` has the keys of :data:`MLP_KEYS` (``iters`` or ``epochs`` may
-    be None, ``dropout`` 0 for none); the data are :func:`subsets`.
+    ``params`` has the keys of ``MLP_KEYS`` (``iters`` or ``epochs`` may
+    be None, ``dropout`` 0 for none); the data are ``subsets(params)``.
     """
     return mlp_rows(params, seed, *subsets(params))
 

@@ -42,7 +42,7 @@ def label(batchnorm: bool, scale: float) -> str:
 
 
 def gradient_check(params: Mapping[str, Any], seed: int) -> list[dict[str, Any]]:
-    """Mean |backprop − numerical| of every parameter, as the book prints it: one row each."""
+    """Mean ``|backprop − numerical|`` of every parameter, as the book prints it: one row each."""
     from nnlearn.nn.multi_layer_net import MultiLayerNet
 
     (x, t), _ = mnist(params)

@@ -62,7 +62,7 @@ class ParamCheck:
 
 @dataclass(frozen=True)
 class GradcheckReport:
-    """What :func:`gradcheck` found.
+    """What :func:`~nnlearn.gradcheck` found.
 
     Attributes
     ----------

@@ -63,7 +63,8 @@ from nnlearn.nn.gradcheck_report import (
 )
 from nnlearn.nn.layer_net import LayerNet
 
-__all__ = ["GradcheckReport", "ParamCheck", "WorstEntry", "check_network", "gradcheck"]
+__all__ = ["BATCHNORM_DEGENERATE", "GradcheckReport", "ParamCheck", "WorstEntry", "check_network",
+           "gradcheck"]
 
 #: Step and default (rtol, atol) for each parameter dtype.
 SETTINGS = {

@@ -64,7 +64,7 @@ class SimpleConvNet:
     weight_init_std : float, default 0.01
     dtype : float32 or float64, default float64
     rng : int or numpy.random.Generator, optional
-        Seed or generator for the initial weights, kept as :attr:`rng`.
+        Seed or generator for the initial weights, kept as ``rng``.
 
     Attributes
     ----------

@@ -1,4 +1,5 @@
-"""One description of a training run: a :class:`Schedule` inside a :class:`RunConfig`.
+"""One description of a training run: a :class:`~nnlearn.training.config.Schedule` inside a
+:class:`~nnlearn.training.config.RunConfig`.
 
 A run is described once. ``nnlearn train`` builds a :class:`RunConfig` from the
 defaults, the dataset's defaults, a preset and the command-line options

@@ -20,7 +20,7 @@ class BatchSampler:
     batch_size : int
     sampling : {"shuffle", "replacement"}
     rng : numpy.random.Generator
-        Drawn from at every refill; its state and :attr:`queue`, :attr:`position`
+        Drawn from at every refill; its state and ``queue``, ``position``
         are all a checkpoint needs to continue the same sequence.
 
     Examples
@@ -37,7 +37,7 @@ class BatchSampler:
         self.position = 0
 
     def next(self) -> np.ndarray:
-        """The sample indices of the next mini-batch (a view into :attr:`queue`)."""
+        """The sample indices of the next mini-batch (a view into ``queue``)."""
         size = self.batch_size
         if self.position + size > len(self.queue):
             if self.sampling == "shuffle":
