@@ -88,7 +88,7 @@ sphinx_gallery_conf = {
 }
 
 # -- The notebooks ----------------------------------------------------------------
-# They are stored without outputs (tests/test_notebook*.py), so the build runs them:
+# They are stored without outputs (tests/notebooks/), so the build runs them:
 # seconds each, plus a few hundred MNIST steps and the chapter-6 experiments' quick
 # versions when NNLEARN_DATA_DIR is set.
 NOTEBOOKS = ("ch04_learning_math.ipynb", "ch06_experiments.ipynb", "curvature.ipynb")
