@@ -36,7 +36,8 @@ def _cell_text(value: Any) -> str:
 
 @dataclass
 class Table:
-    """Rows of ``{column: value}`` with the columns :data:`~nnlearn.experiments.table.KEY_COLUMNS` + ``metrics``.
+    """Rows of ``{column: value}`` with the columns
+    :data:`~nnlearn.experiments.table.KEY_COLUMNS` + ``metrics``.
 
     Examples
     --------
