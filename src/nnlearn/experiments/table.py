@@ -36,9 +36,8 @@ def _cell_text(value: Any) -> str:
 
 @dataclass
 class Table:
-    """Rows of ``{column: value}``, the columns ``KEY_COLUMNS + metrics``.
-
-    :data:`~nnlearn.experiments.table.KEY_COLUMNS` name a row's cell.
+    """Rows of ``{column: value}`` with the columns
+    :data:`~nnlearn.experiments.table.KEY_COLUMNS` + ``metrics``.
 
     Examples
     --------
