@@ -151,7 +151,7 @@ def run_experiment(
     progress: bool | TextIO = True,
     download: bool = True,
 ) -> ExperimentResult:
-    """Run the experiment ``name`` (a key of :data:`~nnlearn.experiments.EXPERIMENTS`) and return its data.
+    """Run the experiment ``name`` (see :data:`~nnlearn.experiments.EXPERIMENTS`); return its data.
 
     Parameters
     ----------
