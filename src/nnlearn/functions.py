@@ -205,6 +205,25 @@ def match_targets(y: ArrayLike, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return y, t.astype(np.intp)
 
 
+def accuracy(y: ArrayLike, t: ArrayLike) -> float:
+    """Fraction of samples whose highest score is the label.
+
+    .. math:: \\mathrm{acc} = \\frac{1}{N} \\sum_n [\\arg\\max_k y_{nk} = t_n]
+
+    ``y`` holds scores (or probabilities), one row per sample; ``t`` labels or
+    one-hot rows, checked as in :func:`cross_entropy_error`.
+
+    Examples
+    --------
+    >>> accuracy([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], [1, 0, 0])
+    0.6666666666666666
+    """
+    y, t = match_targets(y, t)
+    if t.ndim == 2:
+        t = t.argmax(axis=1)
+    return float(np.mean(y.argmax(axis=1) == t))
+
+
 def cross_entropy_error(y: ArrayLike, t: ArrayLike) -> float:
     """Cross-entropy error, averaged over the batch, as in the book.
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from nnlearn._shared.validation import check_finite, make_rng
-from nnlearn.functions import match_targets
+from nnlearn.functions import accuracy
 from nnlearn.nn import numerical
 from nnlearn.nn.layers import (
     Affine,
@@ -265,11 +265,7 @@ class LayerNet:
     def accuracy(self, x: ArrayLike, t: ArrayLike) -> float:
         """Fraction of samples whose highest score is the label (``t``: labels or one-hot)."""
         x, t = self._as_batch_targets(x, t)
-        scores = self._forward(x, False)
-        _, t = match_targets(scores, t)
-        if t.ndim == 2:
-            t = t.argmax(axis=1)
-        return float(np.mean(scores.argmax(axis=1) == t))
+        return accuracy(self._forward(x, False), t)
 
     # --- numerical gradient -------------------------------------------------------------
 

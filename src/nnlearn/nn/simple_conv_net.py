@@ -14,7 +14,7 @@ from nnlearn._shared.validation import (
     make_rng,
 )
 from nnlearn.calculus import differentiate
-from nnlearn.functions import match_targets
+from nnlearn.functions import accuracy
 from nnlearn.nn.convolution import Convolution
 from nnlearn.nn.convolution import output_size as fitted_size
 from nnlearn.nn.layer_net import check_dtype
@@ -218,11 +218,7 @@ class SimpleConvNet:
 
     def accuracy(self, x: ArrayLike, t: ArrayLike) -> float:
         """Fraction of samples whose highest score is the label (``t``: labels or one-hot)."""
-        scores = self.predict(x)
-        scores, t = match_targets(scores, t)
-        if t.ndim == 2:
-            t = t.argmax(axis=1)
-        return float(np.mean(scores.argmax(axis=1) == t))
+        return accuracy(self.predict(x), t)
 
     def numerical_gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
         """Central differences of the loss for every parameter entry: the seed's loop, h = 1e-4.
