@@ -122,8 +122,26 @@ def test_hutch_plus_plus_beats_hutchinson_on_a_decaying_spectrum(problem):
     f = NetworkLoss(net, x, t)
     plain = np.std([hessian_trace(f, method="hutchinson", n_hvp=45, rng=s).value
                     for s in range(40)])
-    plus = np.std([hessian_trace(f, method="hutch++", n_hvp=45, rng=s).value for s in range(40)])
-    assert plus < plain / 2
+    paper = np.std([hessian_trace(f, n_hvp=45, sketch=15, stratify=False, rng=s).value
+                    for s in range(40)])
+    assert paper < plain / 2
+
+
+def test_small_sketch_and_layer_probes_beat_the_papers_split_on_a_network():
+    # sigmoid 20-16-4 network: a few outlying eigenvalues, and layers coupled by the bulk
+    rng = np.random.default_rng(5)
+    net = TwoLayerNet(20, 16, 4, 0.1, activation="sigmoid", rng=0)
+    f = NetworkLoss(net, rng.random((60, 20)), rng.integers(0, 4, 60))
+    exact = hessian_trace(f, method="exact").value
+
+    def rms_error(**options):
+        values = [hessian_trace(f, n_hvp=90, rng=s, **options).value for s in range(40)]
+        return np.sqrt(np.mean((np.array(values) - exact) ** 2))
+
+    hutchinson, paper = rms_error(method="hutchinson"), rms_error(sketch=30, stratify=False)
+    default = rms_error()
+    assert paper < hutchinson / 4
+    assert default < paper / 1.5
 
 
 def test_trace_bad_input(problem):
@@ -131,8 +149,13 @@ def test_trace_bad_input(problem):
     with pytest.raises(ValueError,
                        match="method must be one of 'hutch\\+\\+', 'hutchinson', 'exact', 'auto'"):
         hessian_trace(net, x, t, method="power")
-    with pytest.raises(ValueError, match="n_hvp must be at least 3 for Hutch\\+\\+, got 2"):
-        hessian_trace(net, x, t, n_hvp=2)
+    with pytest.raises(ValueError, match="n_hvp must be at least 10 for Hutch\\+\\+ with a "
+                                         "sketch of 3 and 2 probe group\\(s\\), got 9"):
+        hessian_trace(net, x, t, n_hvp=9)
+    with pytest.raises(ValueError, match="n_hvp must be at least 4 for Hutchinson with 2 probe"):
+        hessian_trace(net, x, t, method="hutchinson", stratify=True, n_hvp=3)
+    with pytest.raises(ValueError, match="sketch must be an integer >= 1, got 0"):
+        hessian_trace(net, x, t, sketch=0)
 
 
 def test_lanczos_quadrature_is_exact_for_low_degree_moments(problem, rng):
