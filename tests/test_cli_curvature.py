@@ -84,3 +84,18 @@ def test_train_tracks_the_sharpness(tmp_path, capsys):
     assert (out / "sharpness.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["train", "--dataset", "spiral", "--track-sharpness", "0", "--out",
                  str(tmp_path / "b")]) == 1
+
+
+def test_a_resumed_run_continues_the_sharpness_record(tmp_path):
+    from nnlearn.training import History
+
+    common = ["train", "--dataset", "spiral", "--optimizer", "sgd", "--lr", "0.5", "--quiet",
+              "--track-sharpness", "20", "--sharpness-samples", "90"]
+    assert main([*common, "--iters", "80", "--out", str(tmp_path / "long")]) == 0
+    assert main([*common, "--iters", "40", "--out", str(tmp_path / "short")]) == 0
+    assert main([*common, "--resume", str(tmp_path / "short" / "checkpoint.npz"),
+                 "--iters", "80", "--out", str(tmp_path / "resumed")]) == 0
+    long, resumed = (History.from_json(tmp_path / run / "history.json").metadata["sharpness"]
+                     for run in ("long", "resumed"))
+    assert resumed["steps"] == long["steps"] == [0, 20, 40, 60, 80]
+    np.testing.assert_allclose(resumed["sharpness"], long["sharpness"], rtol=1e-6)

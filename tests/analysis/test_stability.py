@@ -86,4 +86,13 @@ def test_tracker_bad_input(spiral):
     x, t = spiral
     with pytest.raises(ValueError, match="every must be an integer >= 1, got 0"):
         SharpnessTracker(x, t, every=0)
+    with pytest.raises(ValueError, match="record must be a dict with the keys steps, sharpness"):
+        SharpnessTracker(x, t, record={"steps": [0]})
+    with pytest.raises(ValueError, match=r"record's lists must have one length, got lengths "
+                                         r"\[2, 1, 1, 1\]"):
+        SharpnessTracker(x, t, record={"steps": [0, 5], "sharpness": [1.0], "lr": [0.1],
+                                       "loss": [2.0]})
+    kept = SharpnessTracker(x, t, record={"steps": [0], "sharpness": [1.5], "lr": [0.1],
+                                          "loss": [2.0]})
+    assert kept.to_dict() == {"steps": [0], "sharpness": [1.5], "lr": [0.1], "loss": [2.0]}
     assert NetworkLoss(TwoLayerNet(2, 3, 3, rng=0), x, t).size == 21

@@ -8,6 +8,7 @@ module needs nothing from the training package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,8 @@ class SharpnessTracker:
         Measure only at steps that are multiples of this.
     tol : float, default 1e-8
         Relative accuracy of each eigenvalue.
+    record : dict, optional
+        A record saved by :meth:`to_dict` to continue (a resumed run).
 
     Attributes
     ----------
@@ -61,14 +64,16 @@ class SharpnessTracker:
     True
     """
 
-    def __init__(self, x: ArrayLike, t: ArrayLike, *, every: int = 1, tol: float = 1e-8):
+    def __init__(self, x: ArrayLike, t: ArrayLike, *, every: int = 1, tol: float = 1e-8,
+                 record: Mapping[str, Sequence[float]] | None = None):
         self.x, self.t = x, t
         self.every = check_positive_int(every, "every")
         self.tol = check_non_negative_finite(tol, "tol")
-        self.steps: list[int] = []
-        self.sharpness: list[float] = []
-        self.lrs: list[float] = []
-        self.losses: list[float] = []
+        columns = _check_record(record) if record is not None else ([], [], [], [])
+        self.steps: list[int] = [int(step) for step in columns[0]]
+        self.sharpness: list[float] = [float(value) for value in columns[1]]
+        self.lrs: list[float] = [float(value) for value in columns[2]]
+        self.losses: list[float] = [float(value) for value in columns[3]]
         self.n_hvp = 0
         self._start: np.ndarray | None = None
 
@@ -93,6 +98,19 @@ class SharpnessTracker:
         """The measurements as JSON-serialisable lists."""
         return {"steps": self.steps, "sharpness": self.sharpness, "lr": self.lrs,
                 "loss": self.losses}
+
+
+def _check_record(record: Mapping[str, Sequence[float]]) -> tuple[Sequence[float], ...]:
+    """The four columns of a saved record, or ValueError naming what is wrong."""
+    keys = ("steps", "sharpness", "lr", "loss")
+    if not isinstance(record, Mapping) or set(record) != set(keys):
+        raise ValueError(f"record must be a dict with the keys {', '.join(keys)} "
+                         f"(SharpnessTracker.to_dict()), got {record!r:.80}")
+    columns = tuple(record[key] for key in keys)
+    if len({len(column) for column in columns}) != 1:
+        raise ValueError(f"record's lists must have one length, got lengths "
+                         f"{[len(column) for column in columns]}")
+    return columns
 
 
 class TrajectoryRecorder:

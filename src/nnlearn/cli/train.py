@@ -128,8 +128,6 @@ def _run_train(args: argparse.Namespace) -> int:
         print(f"nnlearn: stopped after step {trainer.step}; continue with --resume "
               f"{trainer.checkpoint}", file=sys.stderr)
         raise
-    if tracker is not None:
-        history.metadata["sharpness"] = tracker.to_dict()
     del trainer  # and with it the dataset, before matplotlib draws: a lower peak of memory
     history.to_json(out / "history.json")
     history.to_csv(out / "history.csv")
@@ -170,8 +168,14 @@ def _sharpness_tracker(args: argparse.Namespace, trainer: Any) -> Any:
     samples = args.sharpness_samples
     x = as_input(trainer.x_train[:samples], np.dtype(np.float64)).copy()  # not a view of it all
     tracker = SharpnessTracker(x, trainer.t_train[:samples].copy(), every=args.track_sharpness,
-                               tol=1e-6)
-    trainer.monitors += ((args.track_sharpness, tracker),)
+                               tol=1e-6, record=trainer.history.metadata.get("sharpness"))
+
+    def measure_and_keep(trainer: Any) -> None:
+        # in the history, hence in every checkpoint: a resumed run continues the record
+        tracker(trainer)
+        trainer.history.metadata["sharpness"] = tracker.to_dict()
+
+    trainer.monitors += ((args.track_sharpness, measure_and_keep),)
     return tracker
 
 
