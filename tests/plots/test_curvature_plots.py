@@ -62,3 +62,23 @@ def test_landscape_figures(problem):
     assert "principal direction" in fig.axes[0].get_xlabel()
     fig = plots.plot_loss_surface_3d(surface, lang="en")
     assert fig.axes[0].get_title() == "Loss surface around the weights"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_figures_keep_their_texts_inside(problem, lang, texts_outside):
+    net, x, t = problem
+    start = {k: 0.5 * p for k, p in net.params.items()}
+    path = [{k: p * s for k, p in net.params.items()} for s in (0.5, 0.8, 1.0)]
+    path[1]["b2"] = path[1]["b2"] + 0.3
+    trajectory = trajectory_directions(net, path)
+    surface = loss_surface(net, x, t, num=5, directions=trajectory.directions)
+    runs = [{"steps": [0, 5], "sharpness": [1.0, 2.0], "lr": [0.5, 0.5], "loss": [2.0, 1.0]}]
+    figures = [
+        plots.plot_spectral_density(spectral_density(net, x, t, n_vectors=2, steps=8), lang=lang),
+        plots.plot_sharpness(runs, lang=lang),
+        plots.plot_loss_line(loss_line(net, x, t, start, net.params, num=5), lang=lang),
+        plots.plot_loss_contour(surface, trajectory, lang=lang),
+        plots.plot_loss_surface_3d(surface, lang=lang),
+    ]
+    for fig in figures:
+        assert texts_outside(fig) == []

@@ -19,13 +19,14 @@ FIGURES = {
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
-def test_every_experiment_draws_its_figures_from_the_saved_data(quick_run, name):
+def test_every_experiment_draws_its_figures_from_the_saved_data(quick_run, name, texts_outside):
     saved = load_experiment(quick_run(name).path)
     figures = plots.plot_experiment(saved)
     assert list(figures) == FIGURES[name]
     for figure in figures.values():
         assert figure.axes and all(ax.get_title() or not ax.axison or ax.get_ylabel()
                                    for ax in figure.axes)
+        assert texts_outside(figure) == []
 
 
 def test_optimizer_path_panels_draw_the_saved_points(quick_run):

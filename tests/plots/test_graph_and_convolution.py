@@ -114,3 +114,19 @@ def test_korean_figures_draw_without_a_missing_glyph(draw, tmp_path):
     assert any("\uac00" <= ch <= "\ud7a3" for text in [*texts(fig), fig.get_suptitle(),
                                                        *(ax.get_title() for ax in fig.axes)]
                for ch in text)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("draw", [
+    lambda lang: plots.plot_graph(apple_orange_graph(), lang=lang),
+    lambda lang: plots.plot_graph(apple_graph(), lang=lang),
+    lambda lang: plots.plot_conv_filters(np.ones((2, 1, 3, 3)), lang=lang),
+    lambda lang: plots.plot_conv_filters(SimpleConvNet(rng=0).params["W1"], lang=lang),
+    lambda lang: plots.plot_feature_maps(
+        SimpleConvNet((1, 8, 8), {"filter_num": 2, "filter_size": 3}, 5, 3, 0.5, rng=0),
+        np.ones(64), lang=lang),
+], ids=["graph", "small-graph", "two-filters", "thirty-filters", "two-maps"])
+def test_figures_keep_their_texts_inside(draw, lang, texts_outside):
+    if lang == "ko" and _fonts.find_cjk_font() is None:
+        pytest.skip("no font with Hangul installed (for example: apt-get install fonts-nanum)")
+    assert texts_outside(draw(lang)) == []

@@ -419,3 +419,9 @@ def test_font_without_hangul_is_not_taken():
     dejavu = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
     assert not _fonts._has_hangul(dejavu)
     assert not _fonts._has_hangul("/no/such/font.ttf")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("name", EVERY_FIGURE)
+def test_every_figure_keeps_its_texts_inside(name, lang, cjk_font, texts_outside):
+    assert texts_outside(EVERY_FIGURE[name](lang)) == []

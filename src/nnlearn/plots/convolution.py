@@ -90,7 +90,8 @@ def plot_conv_filters(before: Any, after: Any | None = None, *, lang: str | None
         import matplotlib
 
         cmap = matplotlib.colormaps["gray_r"].with_extremes(bad="white")
-        fig = new_figure(figsize=(0.8 + 0.55 * min(n, COLUMNS),
+        # at least as wide as the title, however few the filters
+        fig = new_figure(figsize=(max(6.0, 0.8 + 0.55 * min(n, COLUMNS)),
                                   0.6 + len(sets) * (0.5 + 0.6 * rows)))
         fig.suptitle(text("filters_title", n=n, fh=fh, fw=fw))
         for k, (key, filters) in enumerate(sets, start=1):
@@ -132,7 +133,7 @@ def plot_feature_maps(net: Any, image: ArrayLike, *, lang: str | None = "en") ->
     columns = min(n + 1, COLUMNS + 1)
     rows = math.ceil((n + 1) / columns)
     with drawing(lang, LABELS) as text:
-        fig = new_figure(figsize=(0.6 + 1.1 * columns, 0.8 + 1.25 * rows))
+        fig = new_figure(figsize=(max(6.0, 0.6 + 1.1 * columns), 0.8 + 1.25 * rows))
         fig.suptitle(text("maps_title", n=n))
         ax = fig.add_subplot(rows, columns, 1)
         ax.imshow(x[0, 0], cmap="gray_r")

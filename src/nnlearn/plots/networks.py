@@ -69,7 +69,8 @@ def plot_first_layer_weights(net: Any, *, lang: str | None = "en") -> Figure:
         import matplotlib
 
         cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.85")
-        fig = new_figure(figsize=(1.0 + 0.9 * ncols, 1.0 + 0.9 * nrows))
+        # at least wide enough for the title, however few the hidden units
+        fig = new_figure(figsize=(max(5.5, 1.0 + 0.9 * ncols), 1.0 + 0.9 * nrows))
         ax = fig.add_subplot()
         image = ax.imshow(np.ma.masked_invalid(mosaic), cmap=cmap, vmin=-1, vmax=1)
         ax.set_axis_off()
