@@ -145,12 +145,13 @@ def hessian_trace(
 def _stratified_hutchinson(
     op: Any, q: np.ndarray, groups: list[np.ndarray], budget: int, rng: np.random.Generator
 ) -> tuple[float, float, int]:
-    """:math:`\\sum_g \\operatorname{tr}(PHP)_{gg}`, :math:`P = I - QQ^\\top`: estimate, error, HVPs.
+    """Estimate, standard error and HVPs of :math:`\\sum_g \\operatorname{tr}(PHP)_{gg}`.
 
-    One group is plain Hutchinson. With several, a pilot of a sixteenth of the
-    budget (at least 2 probes per group) measures each group's standard
-    deviation :math:`\\sigma_g`; the other probes go to the groups in proportion
-    to :math:`\\sigma_g` (at least 2 each), and only they enter the estimate.
+    :math:`P = I - QQ^\\top`. One group is plain Hutchinson. With several, a
+    pilot of a sixteenth of the budget (at least 2 probes per group) measures
+    each group's standard deviation :math:`\\sigma_g`; the other probes go to
+    the groups in proportion to :math:`\\sigma_g` (at least 2 each), and only
+    they enter the estimate.
     """
     n = op.shape[0]
 
