@@ -78,6 +78,33 @@ def test_float32_stays_float32(name):
     np.testing.assert_allclose(w, _expected(name), rtol=1e-5, atol=1e-6)
 
 
+def _book_adam(W, grads, lr=0.003, beta1=0.9, beta2=0.999):
+    """The book's ``common/optimizer.py`` Adam, in float64, step after step."""
+    W, m, v = W.astype(np.float64), np.zeros(W.shape), np.zeros(W.shape)
+    for k, g in enumerate(grads, start=1):
+        lr_t = lr * np.sqrt(1.0 - beta2**k) / (1.0 - beta1**k)
+        m += (1 - beta1) * (g - m)
+        v += (1 - beta2) * (g**2 - v)
+        W -= lr_t * m / (np.sqrt(v) + 1e-7)
+    return W, m, v
+
+
+@pytest.mark.parametrize("order", ["C", "F"])  # BLAS's axpy, and NumPy's passes
+def test_float32_adam_follows_the_books_formula_in_float32(order):
+    rng = np.random.default_rng(0)
+    W0 = rng.standard_normal((60, 70)).astype(np.float32, order=order)
+    grads = [rng.standard_normal((60, 70)).astype(np.float32, order=order) for _ in range(5)]
+    grads[2][:10] = 0.0  # rows with no gradient: m and v only decay
+    opt, W = Adam(lr=0.003), W0.copy(order=order)
+    for g in grads:
+        opt.update({"W": W}, {"W": g})
+    W_ref, m_ref, v_ref = _book_adam(W0, grads)
+    assert {W.dtype, opt.state["W"]["m"].dtype, opt.state["W"]["v"].dtype} == {np.dtype("f4")}
+    np.testing.assert_allclose(W, W_ref, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(opt.state["W"]["m"], m_ref, rtol=1e-5, atol=1e-6)  # |g| ~ 1
+    np.testing.assert_allclose(opt.state["W"]["v"], v_ref, rtol=1e-5, atol=1e-9)
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_state_dict_round_trip_continues_identically(name):
     a = make_optimizer(name, lr=0.1)

@@ -115,6 +115,39 @@ class TestPolicy:
             policy = ThreadPolicy(work=3 * WORK_PER_THREAD, load=FakeLoad(None, 0.0))
             assert [policy.choose(), policy.choose()] == [1, 3]
 
+    def test_backs_off_to_one_thread_after_slow_steps_with_two(self, two_cores):
+        policy = ThreadPolicy(work=BIG, load=FakeLoad(None, *[0.0] * 20))  # always idle
+        now = [0.0]
+        policy.clock = lambda: now[0]
+
+        def choose_at(t):
+            now[0] = t
+            return policy.choose()
+
+        assert choose_at(0.0) == 1
+        policy.record(1, 50, 0.060)  # 1.2 ms a step
+        assert choose_at(0.5) == 2
+        policy.record(2, 50, 0.750)  # 15 ms a step: another program took the other core
+        assert policy.backing_off
+        assert [choose_at(0.6), choose_at(1.4)] == [1, 1]  # for BACKOFF = 1 s
+        assert choose_at(1.6) == 2 and not policy.backing_off
+        policy.record(2, 50, 0.070)  # slow again (1.4 ms): now 2 s of one thread
+        assert [choose_at(1.7), choose_at(3.5), choose_at(3.8)] == [1, 1, 2]
+        policy.record(2, 50, 0.040)  # faster than one thread: the next slow try backs off 1 s
+        policy.record(2, 50, 0.075)
+        assert [choose_at(4.0), choose_at(4.7), choose_at(4.9)] == [1, 1, 2]  # from 3.8
+
+    def test_backing_off_needs_a_one_thread_pace_and_an_automatic_choice(self, two_cores):
+        policy = ThreadPolicy(work=BIG, load=FakeLoad(None, 0.0))
+        policy.record(2, 50, 10.0)  # nothing to compare with yet
+        assert not policy.backing_off
+        fixed = ThreadPolicy(2, work=BIG)
+        fixed.record(1, 50, 0.01)
+        fixed.record(2, 50, 10.0)
+        assert not fixed.backing_off and fixed.choose() == 2
+        policy.record(1, 0, 0.0)  # no steps: ignored
+        assert policy._one_pace is None
+
     def test_load_is_measured_once_per_interval(self, two_cores, monkeypatch):
         monkeypatch.setattr(threads, "INTERVAL", 3600.0)
         policy = ThreadPolicy(work=BIG, load=FakeLoad(None))  # a second pop would fail
@@ -180,6 +213,15 @@ class TestTrainer:
         auto = self._trainer()  # products of 20 x 8 x 3: one thread
         assert auto.run().metadata["blas_threads"] == {"1": 120}
         assert auto.history.loss == history.loss  # a spiral's products: the same to the bit
+
+    def test_every_block_of_steps_is_reported_to_the_policy(self, two_cores):
+        trainer = self._trainer()
+        reports = []
+        trainer.threads.record = lambda *report: reports.append(report)
+        trainer.run()
+        assert sum(steps for _, steps, _ in reports) == 120
+        assert {threads for threads, _, _ in reports} == {1}
+        assert all(seconds > 0 for _, _, seconds in reports)
 
     def test_threads_during_steps_and_evaluations(self, two_cores):
         seen = []

@@ -3,6 +3,7 @@
 - :mod:`~nnlearn.nn.graph`: the computational graph of chapter 5 (``MulLayer``,
   ``AddLayer``, the shopping examples);
 - :mod:`~nnlearn.nn.layers`: ``forward``/``backward`` layers of chapter 5 and 6;
+  :mod:`~nnlearn.nn.input_affine`: ``InputAffine``, a first layer that skips blank pixels;
 - :mod:`~nnlearn.nn.convolution`: ``im2col``, ``col2im``, ``Convolution``;
   :mod:`~nnlearn.nn.pooling`: ``Pooling`` (chapter 7);
   :mod:`~nnlearn.nn.simple_conv_net`: ``SimpleConvNet``;

@@ -4,7 +4,10 @@
 :class:`LayerNet` builds ``Affine -> [BatchNormalization] -> activation ->
 [Dropout]`` blocks ending in ``SoftmaxWithLoss``, checks input, and gives
 ``predict``, ``loss``, ``accuracy``, ``gradient`` (backpropagation) and
-``numerical_gradient`` (see :mod:`nnlearn.nn.numerical`).
+``numerical_gradient`` (see :mod:`nnlearn.nn.numerical`). A wide first layer
+(:func:`~nnlearn.nn.input_affine.skips_pay`) is an
+:class:`~nnlearn.nn.input_affine.InputAffine`, which skips the input columns
+that are zero in the whole batch (blank pixels).
 
 :class:`LayerNet` is about 250 lines, a third of them docstrings: building the
 stack, checking input, and the forward and backward passes are one story; the
@@ -19,6 +22,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from nnlearn._shared.validation import check_finite, make_rng
 from nnlearn.functions import accuracy
 from nnlearn.nn import numerical
+from nnlearn.nn.input_affine import InputAffine, skips_pay
 from nnlearn.nn.layers import (
     Affine,
     BatchNormalization,
@@ -105,7 +109,9 @@ class LayerNet:
         for i in range(1, len(sizes)):
             weights = stds[i - 1] * self.rng.standard_normal((sizes[i - 1], sizes[i]))
             W, b = weights.astype(self.dtype), np.zeros(sizes[i], self.dtype)
-            self._add(Affine(W, b, input_grad=i > 1), i, W=W, b=b)
+            affine = (InputAffine(W, b) if i == 1 and skips_pay(W)  # blank pixels skipped
+                      else Affine(W, b, input_grad=i > 1))
+            self._add(affine, i, W=W, b=b)
             if i == len(sizes) - 1:
                 break
             if use_batchnorm:

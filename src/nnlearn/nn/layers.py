@@ -116,7 +116,8 @@ class Affine:
         self.dW: np.ndarray | None = None
         self.db: np.ndarray | None = None
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """``x`` with one row per sample, kept with its shape for ``backward``."""
         self.x_shape = x.shape
         if x.ndim != 2:
             x = x.reshape(x.shape[0], -1)
@@ -125,7 +126,10 @@ class Affine:
                 f"x must have {self.W.shape[0]} values per sample, got shape {self.x_shape}"
             )
         self.x = x
-        out = x @ self.W
+        return x
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = self._rows(x) @ self.W
         out += self.b
         return out
 

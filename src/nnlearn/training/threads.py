@@ -14,7 +14,12 @@ the measurements in BENCHMARKS.md ("Threads"):
   over the last :data:`INTERVAL` seconds, and at most the threads BLAS was
   given (by ``OPENBLAS_NUM_THREADS``, an outer
   :func:`threadpoolctl.threadpool_limits`, or its default of all cores);
-- one thread where the load cannot be measured.
+- one thread where the load cannot be measured;
+- one thread for a while after steps with more threads ran slower than the
+  last steps with one (another program took a core between two measurements
+  of the load): :data:`BACKOFF` seconds, doubled after each slow try up to
+  :data:`MOST_BACKOFF`, so that a busy machine costs a few slow blocks of
+  steps, not a whole run of them.
 
 ``threads=N`` (``nnlearn train --threads N``) or the :data:`ENV_VARIABLE`
 environment variable fix the number instead. The number of threads can change
@@ -45,6 +50,10 @@ WORK_PER_THREAD = 1_000_000
 BUSY_FRACTION = 0.25
 #: Seconds between two measurements of the machine's load.
 INTERVAL = 0.5
+#: Seconds of one thread after steps with more threads were slower than with one; doubled
+#: after each slow try, up to MOST_BACKOFF.
+BACKOFF = 1.0
+MOST_BACKOFF = 64.0
 
 
 def check_threads(value: Any, name: str = "threads") -> int | None:
@@ -154,8 +163,12 @@ class ThreadPolicy:
         self.work = work
         self.load = load
         self.chosen = 1  # what the next limit() sets until a measurement says otherwise
+        self.clock = time.perf_counter
         self._measured_at: float | None = None
         self._controller: Any = None
+        self._one_pace: float | None = None  # seconds per step of the last one-thread steps
+        self._backoff = BACKOFF
+        self._one_until = -math.inf  # one thread until this time (after a slow try)
 
     @property
     def by_size(self) -> int:
@@ -183,7 +196,7 @@ class ThreadPolicy:
         most = self.most()
         if most == 1:
             return 1
-        now = time.perf_counter()
+        now = self.clock()
         if self._measured_at is None:  # start with one thread while the first measurement runs
             self.load = self.load or MachineLoad()
             self.load.others()
@@ -193,7 +206,35 @@ class ThreadPolicy:
             self._measured_at = now
             idle = 0.0 if others is None else (os.cpu_count() or 1) - others
             self.chosen = max(1, min(most, math.floor(idle + BUSY_FRACTION)))
-        return self.chosen
+        return 1 if self.backing_off else self.chosen
+
+    @property
+    def backing_off(self) -> bool:
+        """Whether one thread is used now because more threads were slow (see :meth:`record`)."""
+        return self.clock() < self._one_until
+
+    def record(self, threads: int, steps: int, seconds: float) -> None:
+        """Report ``steps`` that took ``seconds`` with ``threads``: more threads that were
+        slower per step than one thread last was make the policy back off to one.
+
+        Examples
+        --------
+        >>> policy = ThreadPolicy(work=100 * 784 * 256)
+        >>> policy.record(1, 50, 0.060)  # 1.2 ms a step with one thread
+        >>> policy.record(2, 50, 0.750)  # 15 ms with two: another program took a core
+        >>> policy.backing_off
+        True
+        """
+        if self.fixed is not None or steps < 1:
+            return
+        pace = seconds / steps
+        if threads == 1:
+            self._one_pace = pace
+        elif self._one_pace is not None and pace > self._one_pace:
+            self._one_until = self.clock() + self._backoff
+            self._backoff = min(2 * self._backoff, MOST_BACKOFF)
+        else:
+            self._backoff = BACKOFF
 
     @contextmanager
     def limit(self) -> Iterator[int]:

@@ -321,7 +321,9 @@ class Trainer:
                 tic = time.perf_counter()
                 with self.threads.limit() as threads:
                     self._train_steps(self._next_boundary())
-                self.train_time += time.perf_counter() - tic
+                elapsed = time.perf_counter() - tic
+                self.train_time += elapsed
+                self.threads.record(threads, self.step - step, elapsed)
                 self._count_threads(threads, self.step - step)
                 bar.update(self.step - step)
                 self._call_monitors()
