@@ -48,19 +48,26 @@ def _open(path: Path) -> tuple[BinaryIO, bool]:
     return (gzip.open(path, "rb") if compressed else open(path, "rb")), compressed
 
 
-def _read_exactly(stream: BinaryIO, n_bytes: int, path: Path, what: str) -> bytes:
-    parts, total = [], 0
-    while total < n_bytes:  # in chunks: a short file never costs n_bytes of memory
-        part = stream.read(min(CHUNK, n_bytes - total))
-        if not part:
+def _read_exactly(stream: BinaryIO, n_bytes: int, path: Path, what: str) -> np.ndarray:
+    """``n_bytes`` bytes of ``stream`` as a uint8 array, read in place, or ValueError.
+
+    The bytes go straight into their final array, chunk by chunk: the peak
+    memory is the data once (not once in pieces and once joined), and the
+    pages of a short file's missing part are never touched, so it never
+    costs ``n_bytes`` of memory.
+    """
+    data = np.empty(n_bytes, np.uint8)
+    view, total = memoryview(data), 0
+    while total < n_bytes:
+        count = stream.readinto(view[total:total + CHUNK])
+        if not count:
             break
-        parts.append(part)
-        total += len(part)
+        total += count
     if total != n_bytes:
         raise ValueError(
             f"{path}: truncated IDX file: expected {n_bytes:,} bytes of {what}, found {total:,}"
         )
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+    return data
 
 
 def _check_declared(path: Path, shape: tuple[int, ...], n_bytes: int, compressed: bool) -> None:
@@ -101,18 +108,18 @@ def read_idx(path: str | os.PathLike, *, digest: bool = False) -> np.ndarray | t
         stream, compressed = _open(path)
         with stream:
             magic = _read_exactly(stream, 4, path, "header")
-            if magic[:2] != b"\x00\x00":
+            if magic[0] or magic[1]:
                 raise ValueError(
                     f"{path}: not an IDX file: the magic number must start with two zero "
-                    f"bytes, got {magic.hex()}"
+                    f"bytes, got {magic.tobytes().hex()}"
                 )
-            type_code, ndim = magic[2], magic[3]
+            type_code, ndim = int(magic[2]), int(magic[3])
             if type_code not in TYPE_CODES:
                 raise ValueError(f"{path}: unknown IDX type code 0x{type_code:02x}")
             if ndim == 0:
                 raise ValueError(f"{path}: IDX header declares 0 dimensions")
             dims = _read_exactly(stream, 4 * ndim, path, "dimensions")
-            shape = tuple(int(d) for d in np.frombuffer(dims, ">u4"))
+            shape = tuple(int(d) for d in dims.view(">u4"))
             dtype = TYPE_CODES[type_code]
             n_bytes = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
             _check_declared(path, shape, n_bytes, compressed)
@@ -124,7 +131,7 @@ def read_idx(path: str | os.PathLike, *, digest: bool = False) -> np.ndarray | t
                 )
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise ValueError(f"{path}: corrupt or truncated gzip file ({error})") from None
-    array = np.frombuffer(data, dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    array = data.view(dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
     if not digest:
         return array
     content = hashlib.sha256(magic)

@@ -157,8 +157,10 @@ def _check_grad(name: str, grad: Any, param: np.ndarray) -> None:
 
 
 def _add_scaled(y: np.ndarray, a: float, x: ArrayLike, work: np.ndarray) -> None:
-    """:math:`y \\leftarrow y + a x` in place: BLAS's axpy, one pass, for contiguous arrays of one
-    float dtype; else through ``work`` (which may be ``x``: it is then overwritten).
+    """:math:`y \\leftarrow y + a x` in place, in one pass where BLAS's axpy can do it.
+
+    Contiguous arrays of one float dtype go through axpy; anything else
+    through ``work`` (which may be ``x``: it is then overwritten).
 
     Examples
     --------
