@@ -12,18 +12,18 @@ from nnlearn.experiments.optimizer_paths import OptimizerPaths
 def test_results_csv_schema_one_row_per_setting_seed_step(quick_run):
     result = quick_run("optimizers")
     header = (result.path / "results.csv").read_text().splitlines()[0]
-    assert header == "setting,seed,step,loss,train_acc,test_acc,diverged"
+    assert header == "setting,seed,step,loss,train_acc,test_acc,train_n,test_n,diverged"
     table = Table.from_csv(result.path / "results.csv", get_experiment("optimizers").metrics)
     keys = [(row["setting"], row["seed"], row["step"]) for row in table.rows]
-    assert len(keys) == len(set(keys)) == 6 * (100 + 1)  # steps 1..100 and the evaluation at 0
+    assert len(keys) == len(set(keys)) == 4 * (100 + 1)  # steps 1..100 and the evaluation at 0
     steps, accuracy = table.curve("adam", "test_acc")
     assert steps.tolist() == [0, 100] and accuracy.shape == (1, 2)
     assert all(row["diverged"] == 0 for row in table.rows if "diverged" in row)
     saved = json.loads((result.path / "settings.json").read_text())
     assert saved["experiment"] == "optimizers" and saved["seeds"] == [0] and saved["quick"]
     assert saved["settings"]["optimizers"]["adam"] == 0.001
-    assert saved["metrics"] == ["loss", "train_acc", "test_acc", "diverged"]
-    assert len(list((result.path / "cells").glob("*.csv"))) == 6
+    assert saved["metrics"] == ["loss", "train_acc", "test_acc", "train_n", "test_n", "diverged"]
+    assert len(list((result.path / "cells").glob("*.csv"))) == 4
 
 
 def test_a_run_folder_reads_back_as_it_was_written(quick_run):

@@ -197,17 +197,17 @@ class TestTrainer:
         x, t = _blobs()
         seen = []
 
-        def measure(trainer):  # the accuracies on every-10th training, every-3rd test sample
+        def measure(trainer):  # the accuracies on every 12th training, every 3rd test sample
             net = trainer.network
-            seen.append((evaluate_accuracy(net, x[:240:10], t[:240:10]),
+            seen.append((evaluate_accuracy(net, x[:240:12], t[:240:12]),
                          evaluate_accuracy(net, x[240::3], t[240::3]),
                          evaluate_accuracy(net, x[:240], t[:240]),
                          evaluate_accuracy(net, x[240:], t[240:])))
 
-        history = _trainer(optimizer=SGD(0.05), eval_samples=25, epochs=1, eval_every=3,
+        history = _trainer(optimizer=SGD(0.05), eval_samples=20, epochs=1, eval_every=3,
                            callbacks=[measure]).run()
         train, test, train_all, test_all = map(list, zip(*seen, strict=True))
-        assert history.metadata["n_eval_train"] == 24 and history.metadata["n_eval_test"] == 20
+        assert history.metadata["n_eval_train"] == 20 and history.metadata["n_eval_test"] == 20
         assert history.train_acc == train
         assert history.test_acc == test[:-1] + test_all[-1:]
         assert train != train_all and test[:-1] != test_all[:-1]  # the subsets tell apart

@@ -142,9 +142,15 @@ def check_sweep(settings: dict[str, Any], key: str, *, positive: bool = True,
     return checked
 
 
+def _listed(value: Any) -> Any:
+    """``"a,b"`` (as ``--set key=a,b`` gives it) as ``["a", "b"]``; anything else unchanged."""
+    return [name.strip() for name in value.split(",")] if isinstance(value, str) else value
+
+
 def check_names(settings: dict[str, Any], key: str, known: Sequence[str]) -> list[str]:
-    """A non-empty list of names, each one of ``known``, without repeats."""
-    values = settings[key]
+    """A non-empty list of names (or one string of names and commas), each one of ``known``,
+    without repeats."""
+    values = settings[key] = _listed(settings[key])
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
         raise ValueError(f"setting {key} must be a non-empty list of names from "
                          f"{', '.join(known)}, got {values!r}")
@@ -157,9 +163,17 @@ def check_names(settings: dict[str, Any], key: str, known: Sequence[str]) -> lis
     return list(values)
 
 
-def check_rates(settings: dict[str, Any], key: str, known: Sequence[str]) -> dict[str, float]:
-    """A non-empty mapping of names (each one of ``known``) to learning rates > 0."""
-    rates = settings[key]
+def check_rates(settings: dict[str, Any], key: str, known: Sequence[str],
+                defaults: Mapping[str, float] | None = None) -> dict[str, float]:
+    """A non-empty mapping of names (each one of ``known``) to learning rates > 0.
+
+    With ``defaults``, names alone (a list, or one string of names and commas)
+    take their rates from it.
+    """
+    rates = _listed(settings[key])
+    if defaults is not None and isinstance(rates, list):
+        check_names({key: rates}, key, list(defaults))
+        rates = {name: defaults[name] for name in rates}
     if not isinstance(rates, Mapping) or not rates:
         raise ValueError(f"setting {key} must be a non-empty mapping of names from "
                          f"{', '.join(known)} to learning rates, got {rates!r}")

@@ -46,7 +46,7 @@ def as_input(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 def spaced_subset(x: np.ndarray, t: np.ndarray, size: int | None
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``size`` samples evenly spaced through ``(x, t)``: every ``ceil(N / size)``-th.
+    """``size`` samples evenly spaced through the ``N`` of ``(x, t)``: rows ``⌊kN / size⌋``.
 
     Evenly spaced rather than the first ``size``, so that data ordered by
     class (the spiral) gives every class its share. The whole set, not copied,
@@ -56,11 +56,11 @@ def spaced_subset(x: np.ndarray, t: np.ndarray, size: int | None
     --------
     >>> x, t = np.arange(10.0).reshape(10, 1), np.arange(10)
     >>> spaced_subset(x, t, 4)[1], spaced_subset(x, t, 5)[1], spaced_subset(x, t, 20)[1].size
-    (array([0, 3, 6, 9]), array([0, 2, 4, 6, 8]), 10)
+    (array([0, 2, 5, 7]), array([0, 2, 4, 6, 8]), 10)
     """
     if size is None or size >= len(x):
         return x, t
-    rows = np.arange(0, len(x), -(-len(x) // size))
+    rows = np.arange(size) * len(x) // size
     return x[rows], t[rows]
 
 
