@@ -166,6 +166,9 @@ def test_hparams_search_narrows_and_tests_the_best_once(quick_run):
     assert table.final("best", "lr")[0] == table.final(best, "lr")[0]
     assert not np.isnan(table.final("best", "test_acc")[0])
     assert np.isnan(table.final(best, "test_acc")).all()  # trials never see the test set
+    assert set(table.curve(best, "train_n")[1].ravel()) == {100}  # 100 of the 400 images
+    assert set(table.curve(best, "val_n")[1].ravel()) == {100}  # all 100
+    assert table.final("best", "test_n")[0] == 1000 and table.final("best", "train_n")[0] == 100
     assert table.final(best, "val_acc")[0] >= max(table.final(name, "val_acc")[0]
                                                   for name in table.settings() if name != "best")
 

@@ -10,6 +10,11 @@ both stages trained once more and evaluated once on the test set. The two
 stages share the book's budget of 100 trials: 80 random ones, then 20 in the
 narrowed ranges (``--set trials=100 --set second_trials=50`` for more).
 
+The accuracies of each epoch are measured on all 100 validation images, as in
+the book, and on 100 of the 400 training images, evenly spaced (the book: all
+400, a third of the cost of the epoch's training); ``train_n`` and ``val_n``
+say how many (``eval_samples=null``: all of them).
+
 The draws and the validation split come from ``search_seed``; each trial runs
 with every seed, and trials are ranked by their validation accuracy averaged
 over seeds.
@@ -74,7 +79,8 @@ def narrowed(table: Table, top: int) -> tuple[list[float], list[float]]:
 class Hparams(Experiment):
     name = "hparams"
     title = "Random search of learning rate and weight decay on a validation split"
-    metrics = ("lr", "weight_decay", "train_acc", "val_acc", "test_acc", "diverged")
+    metrics = ("lr", "weight_decay", "train_acc", "val_acc", "test_acc", "train_n", "val_n",
+               "test_n", "diverged")
     stages = 3  # the search, the narrowed search, the best on the test set
     defaults = {
         "hidden": [100] * 6,
@@ -84,6 +90,7 @@ class Hparams(Experiment):
         "n_train": 400,
         "n_validation": 100,
         "n_test": None,
+        "eval_samples": 100,  # training accuracy of each epoch on 100 of the 400 (the book: all)
         "trials": 80,  # with second_trials, the book's 100
         "lr_range": [-6.0, -2.0],  # exponents of 10
         "weight_decay_range": [-8.0, -4.0],
@@ -144,10 +151,8 @@ class Hparams(Experiment):
             rows = mlp_rows(params, seed, train, validation)
             for row in rows:
                 if "test_acc" in row:
-                    row["val_acc"] = row.pop("test_acc")
+                    row["val_acc"], row["val_n"] = row.pop("test_acc"), row.pop("test_n")
         for row in rows:
-            for count in ("train_n", "test_n"):  # always the whole sets here
-                row.pop(count, None)
             row.update(lr=params["lr"], weight_decay=params["weight_decay"])
         return rows
 
