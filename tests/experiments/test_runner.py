@@ -70,11 +70,25 @@ def test_more_seeds_add_cells_and_keep_the_finished_ones(tmp_path):
     assert [row for row in second.table.rows if row["seed"] == 0] == first.table.rows
 
 
-def test_two_workers_give_the_same_table_as_one(tmp_path):
+def test_two_workers_give_the_same_table_as_one(tmp_path, monkeypatch):
+    from nnlearn.experiments.init_histograms import InitHistograms
+
+    monkeypatch.setattr(InitHistograms, "light", False)  # so that it starts workers
     one = run_experiment("init-histograms", quick=True, seeds=1, progress=False)
     two = run_experiment("init-histograms", tmp_path, quick=True, seeds=1, jobs=2,
                          progress=False)
     assert two.table.rows == one.table.rows
+
+
+def test_a_light_experiment_runs_in_this_process(monkeypatch):
+    import os
+
+    pids, original = [], OptimizerPaths.run_cell
+    monkeypatch.setattr(OptimizerPaths, "run_cell",
+                        staticmethod(lambda params, seed: pids.append(os.getpid())
+                                     or original(params, seed)))
+    run_experiment("optimizer-paths", jobs=2, progress=False)
+    assert pids == [os.getpid()] * 6  # no worker started
 
 
 def test_progress_is_one_line_of_cells_done(tmp_path):

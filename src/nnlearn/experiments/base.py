@@ -59,6 +59,10 @@ class Experiment:
         Number of stages; the cells of a stage may depend on the rows of the ones before.
     uses_mnist : bool
         Whether the cells read MNIST (loaded once by the runner before they start).
+    light : bool
+        Whether the whole experiment takes about a second: then its cells run
+        in the calling process whatever ``jobs`` says, since starting worker
+        processes would take longer.
     """
 
     name: ClassVar[str]
@@ -69,6 +73,7 @@ class Experiment:
     default_seeds: ClassVar[int] = 1
     stages: ClassVar[int] = 1
     uses_mnist: ClassVar[bool] = True
+    light: ClassVar[bool] = False
 
     def settings(self, changes: Mapping[str, Any] | None = None, *, quick: bool = False
                  ) -> dict[str, Any]:
