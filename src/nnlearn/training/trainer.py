@@ -54,17 +54,14 @@ def optimizer_name(optimizer: Optimizer) -> str:
     return type(optimizer).__name__.lower()
 
 
-def _trusting(method: Callable) -> Callable:
-    """``method`` told to skip its NaN scan (``check_finite=False``) when it takes that option.
-
-    The Trainer checks its data once; nnlearn's networks would otherwise scan
-    every batch again.
-    """
+def _trusting_options(method: Callable) -> dict[str, bool]:
+    """``{"check_finite": False}`` if ``method`` takes that option (else ``{}``): its NaN scan
+    skipped, since the Trainer checks its data once and the network would scan every batch."""
     try:
         takes_option = "check_finite" in inspect.signature(method).parameters
     except (TypeError, ValueError):  # no signature to read
         takes_option = False
-    return functools.partial(method, check_finite=False) if takes_option else method
+    return {"check_finite": False} if takes_option else {}
 
 
 def largest_product(network: Any, batch_size: int) -> int:
@@ -188,6 +185,7 @@ class Trainer:
             run, schedule, optimizer_name(optimizer), optimizer.lr,
             (batch_size, epochs, iters, sampling, eval_every, eval_samples, lr_decay, seed),
         )
+        self._predict_options = _trusting_options(network.predict)
         self.x_train, self.t_train = check_dataset(network, x_train, t_train, "train")
         if (x_test is None) != (t_test is None):
             raise ValueError("x_test and t_test must be given together")
@@ -250,8 +248,7 @@ class Trainer:
         Measured on the subsets of ``eval_samples`` (the whole sets without it);
         ``final``: the test accuracy on the whole test set.
         """
-        checked = "check_finite" in inspect.signature(self.network.predict).parameters
-        options = {"check_finite": False} if checked else {}
+        options = self._predict_options
         train = evaluate_accuracy(self.network, *self.train_subset, **options)
         test_set = self.test_subset
         if final and test_set is not None:
@@ -275,7 +272,8 @@ class Trainer:
         shape = (self.schedule.batch_size, *x.shape[1:])
         x_batch = np.empty(shape, input_dtype(network, x))  # reused
         pixels = np.empty(shape, x.dtype) if x.dtype == np.uint8 else None
-        loss_and_gradient = _trusting(network.loss_and_gradient)
+        loss_and_gradient = functools.partial(network.loss_and_gradient,
+                                              **_trusting_options(network.loss_and_gradient))
         step = self.step
         while step < stop and not self._interrupted:
             batch = next_batch()
