@@ -21,9 +21,12 @@ same session):
 
 The book's nine scripts map onto the seven experiments: the two overfitting
 scripts onto ``overfitting``, the batch-norm test and gradient check onto
-``batchnorm``. nnlearn's experiments do more than the scripts (RMSprop and
-Nesterov, sigmoid and tanh, gradients, test accuracies, sweeps, a second
-search stage): the comparison is of the whole lesson, as a learner reruns it.
+``batchnorm``. The experiments' defaults are the book's runs (RMSprop and
+Nesterov, sigmoid and tanh, the overfitting sweeps are options); they still
+do a little more than the scripts (gradient histograms, a test accuracy at
+the end of each run, the gradient check on 10 images instead of 1, the third
+overfitting setting without regularisation, the best search setting trained
+once more): the comparison is of the whole lesson, as a learner reruns it.
 """
 
 from __future__ import annotations

@@ -82,7 +82,25 @@ def test_he_beats_std_001_with_relu(quick_run):
     assert loss["relu/std=0.01"] > 2.29  # the signal vanished: log 10 = 2.303, nothing learnt
     assert loss["relu/he"] < loss["relu/std=0.01"] - 0.1
     assert table.final("relu/he", "test_acc")[0] > table.final("relu/std=0.01", "test_acc")[0] + 0.2
-    assert len(table.settings()) == 9
+    assert table.settings() == ["relu/std=0.01", "relu/xavier", "relu/he"]  # the book's run
+
+
+def test_the_extras_are_one_setting_away():
+    from nnlearn.experiments.base import parse_settings
+
+    init = get_experiment("init")
+    settings = init.settings(parse_settings(["activations=relu,sigmoid,tanh"]))
+    cells = init.cells(settings, [0, 1], 0, None)
+    assert len(cells) == 18 and cells[-1].setting == "tanh/he"
+    optimizers = get_experiment("optimizers")
+    assert list(optimizers.settings()["optimizers"]) == ["sgd", "momentum", "adagrad", "adam"]
+    named = optimizers.settings(parse_settings(["optimizers=sgd,adam,rmsprop, nesterov"]))
+    assert named["optimizers"] == {"sgd": 0.01, "adam": 0.001, "rmsprop": 0.01, "nesterov": 0.01}
+    assert optimizers.settings({"optimizers": {"adam": 0.01}})["optimizers"] == {"adam": 0.01}
+    overfitting = get_experiment("overfitting")
+    swept = overfitting.settings({"dropout_sweep": [0.1, 0.5]})
+    assert [cell.setting for cell in overfitting.cells(swept, [0], 0, None)] == [
+        "none", "weight_decay=0.1", "dropout=0.1", "dropout=0.2", "dropout=0.5"]
 
 
 def test_batch_norm_wins_at_the_smallest_weight_scales(quick_run):
@@ -105,6 +123,9 @@ def test_regularisation_narrows_the_train_test_gap(quick_run):
     assert gap(result.table, "none") > gap(result.table, "weight_decay=0.1")
     assert gap(result.table, "none") > gap(result.table, "dropout=0.2")
     assert result.summary[-1].endswith("narrower")
+    steps, counts = result.table.curve("none", "test_n")  # every epoch on 300 test images ...
+    assert steps.tolist() == list(range(0, 181, 3)) and counts[0, -1] == 1000  # ... then all
+    assert (counts[0, :-1] == 300).all() and (result.table.curve("none", "train_n")[1] == 300).all()
 
 
 def test_optimizers_adaptive_methods_beat_plain_sgd(quick_run):
@@ -145,6 +166,9 @@ def test_hparams_search_narrows_and_tests_the_best_once(quick_run):
     assert table.final("best", "lr")[0] == table.final(best, "lr")[0]
     assert not np.isnan(table.final("best", "test_acc")[0])
     assert np.isnan(table.final(best, "test_acc")).all()  # trials never see the test set
+    assert set(table.curve(best, "train_n")[1].ravel()) == {100}  # 100 of the 400 images
+    assert set(table.curve(best, "val_n")[1].ravel()) == {100}  # all 100
+    assert table.final("best", "test_n")[0] == 1000 and table.final("best", "train_n")[0] == 100
     assert table.final(best, "val_acc")[0] >= max(table.final(name, "val_acc")[0]
                                                   for name in table.settings() if name != "best")
 
@@ -162,6 +186,9 @@ def test_every_experiment_has_a_quick_version_of_its_own_settings():
     ("batchnorm", {"check_batch": 2}, "two samples is degenerate"),
     ("optimizers", {"optimizers": {}}, "optimizers must be a non-empty mapping"),
     ("optimizers", {"optimizers": {"lbfgs": 0.1}}, "unknown name 'lbfgs'"),
+    ("optimizers", {"optimizers": "sgd,lbfgs"}, "unknown name 'lbfgs'"),
+    ("batchnorm", {"test_curve": "yes"}, "test_curve must be true or false"),
+    ("overfitting", {"eval_samples": 0}, "eval_samples must be an integer >= 1"),
     ("optimizers", {"momentum": 0.5}, "unknown setting 'momentum' of experiment 'optimizers'; "
                                       "known: batch_size"),
     ("init", {"inits": ["he", "glorot"]}, r"inits\[1\] must be 'he', 'xavier'"),

@@ -12,18 +12,18 @@ from nnlearn.experiments.optimizer_paths import OptimizerPaths
 def test_results_csv_schema_one_row_per_setting_seed_step(quick_run):
     result = quick_run("optimizers")
     header = (result.path / "results.csv").read_text().splitlines()[0]
-    assert header == "setting,seed,step,loss,train_acc,test_acc,diverged"
+    assert header == "setting,seed,step,loss,train_acc,test_acc,train_n,test_n,diverged"
     table = Table.from_csv(result.path / "results.csv", get_experiment("optimizers").metrics)
     keys = [(row["setting"], row["seed"], row["step"]) for row in table.rows]
-    assert len(keys) == len(set(keys)) == 6 * (100 + 1)  # steps 1..100 and the evaluation at 0
+    assert len(keys) == len(set(keys)) == 4 * (100 + 1)  # steps 1..100 and the evaluation at 0
     steps, accuracy = table.curve("adam", "test_acc")
     assert steps.tolist() == [0, 100] and accuracy.shape == (1, 2)
     assert all(row["diverged"] == 0 for row in table.rows if "diverged" in row)
     saved = json.loads((result.path / "settings.json").read_text())
     assert saved["experiment"] == "optimizers" and saved["seeds"] == [0] and saved["quick"]
     assert saved["settings"]["optimizers"]["adam"] == 0.001
-    assert saved["metrics"] == ["loss", "train_acc", "test_acc", "diverged"]
-    assert len(list((result.path / "cells").glob("*.csv"))) == 6
+    assert saved["metrics"] == ["loss", "train_acc", "test_acc", "train_n", "test_n", "diverged"]
+    assert len(list((result.path / "cells").glob("*.csv"))) == 4
 
 
 def test_a_run_folder_reads_back_as_it_was_written(quick_run):
@@ -70,11 +70,25 @@ def test_more_seeds_add_cells_and_keep_the_finished_ones(tmp_path):
     assert [row for row in second.table.rows if row["seed"] == 0] == first.table.rows
 
 
-def test_two_workers_give_the_same_table_as_one(tmp_path):
+def test_two_workers_give_the_same_table_as_one(tmp_path, monkeypatch):
+    from nnlearn.experiments.init_histograms import InitHistograms
+
+    monkeypatch.setattr(InitHistograms, "light", False)  # so that it starts workers
     one = run_experiment("init-histograms", quick=True, seeds=1, progress=False)
     two = run_experiment("init-histograms", tmp_path, quick=True, seeds=1, jobs=2,
                          progress=False)
     assert two.table.rows == one.table.rows
+
+
+def test_a_light_experiment_runs_in_this_process(monkeypatch):
+    import os
+
+    pids, original = [], OptimizerPaths.run_cell
+    monkeypatch.setattr(OptimizerPaths, "run_cell",
+                        staticmethod(lambda params, seed: pids.append(os.getpid())
+                                     or original(params, seed)))
+    run_experiment("optimizer-paths", jobs=2, progress=False)
+    assert pids == [os.getpid()] * 6  # no worker started
 
 
 def test_progress_is_one_line_of_cells_done(tmp_path):

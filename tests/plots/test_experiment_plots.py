@@ -48,6 +48,9 @@ def test_overfitting_titles_carry_the_gap_and_the_axis_is_zoomed(quick_run):
     assert axes[0].get_title() == f"no regularisation: gap {gap(result.table, 'none'):.3f}"
     low, high = axes[0].get_ylim()
     assert low > 0 and high == pytest.approx(1.01)
+    assert len(axes) == 3  # no sweeps asked for: no sweep panels
+    legend = [text.get_text() for text in axes[0].get_legend().get_texts()]
+    assert legend == ["train", "test (300 images; the last point: all 1,000)"]
 
 
 def test_the_batchnorm_summary_has_a_point_per_weight_scale(quick_run):

@@ -30,6 +30,7 @@ class TestSchedule:
         ({"iters": 5, "sampling": "random"}, "sampling must be one of 'shuffle', 'replacement'"),
         ({"iters": 5, "lr_decay": 1.5}, r"lr_decay must be in \(0, 1\], got 1.5"),
         ({"iters": 5, "eval_every": 0}, "eval_every must be an integer >= 1"),
+        ({"iters": 5, "eval_samples": 0}, "eval_samples must be an integer >= 1"),
         ({"iters": 5, "seed": -1}, "seed must be an integer >= 0 or None, got -1"),
         ({"iters": 5, "batch_size": 2.5}, "batch_size must be an integer"),
     ])

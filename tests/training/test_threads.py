@@ -234,7 +234,7 @@ class TestTrainer:
         trainer = self._trainer(threads=1)
         trainer.optimizer = Watching(0.5)
         evaluate = trainer.evaluate
-        trainer.evaluate = lambda: (seen.append(tuple(_blas_threads())), evaluate())[1]
+        trainer.evaluate = lambda **kw: (seen.append(tuple(_blas_threads())), evaluate(**kw))[1]
         trainer.run()
         assert set(seen) == {(1,) * len(_blas_threads())} and len(seen) == 120 + 4
         assert set(_blas_threads()) == {2}

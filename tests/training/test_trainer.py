@@ -193,6 +193,25 @@ class TestTrainer:
         history = _trainer(iters=25, epochs=None, eval_every=10).run()
         assert history.eval_steps == [0, 10, 20, 25]
 
+    def test_eval_samples_subsets_then_the_whole_test_set(self):
+        x, t = _blobs()
+        seen = []
+
+        def measure(trainer):  # the accuracies on every 12th training, every 3rd test sample
+            net = trainer.network
+            seen.append((evaluate_accuracy(net, x[:240:12], t[:240:12]),
+                         evaluate_accuracy(net, x[240::3], t[240::3]),
+                         evaluate_accuracy(net, x[:240], t[:240]),
+                         evaluate_accuracy(net, x[240:], t[240:])))
+
+        history = _trainer(optimizer=SGD(0.05), eval_samples=20, epochs=1, eval_every=3,
+                           callbacks=[measure]).run()
+        train, test, train_all, test_all = map(list, zip(*seen, strict=True))
+        assert history.metadata["n_eval_train"] == 20 and history.metadata["n_eval_test"] == 20
+        assert history.train_acc == train
+        assert history.test_acc == test[:-1] + test_all[-1:]
+        assert train != train_all and test[:-1] != test_all[:-1]  # the subsets tell apart
+
     def test_no_test_set(self):
         x, t = _blobs(100)
         history = Trainer(SoftmaxRegression(2, 3), SGD(0.1), x, t, iters=5, quiet=True,

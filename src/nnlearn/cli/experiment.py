@@ -16,7 +16,11 @@ def _add_experiment(subparsers: argparse._SubParsersAction) -> None:
         description="Run one of the chapter's experiments at the book's settings (change "
                     "any with --set), over seeds, with its cells in parallel; write the tidy "
                     "CSV, the settings (JSON) and the figures (PNG, SVG) to --out. Rerun "
-                    "into the same folder to compute only what is missing. Experiments: "
+                    "into the same folder to compute only what is missing. What goes beyond "
+                    "the book's runs is one --set away: RMSprop and Nesterov (optimizers: "
+                    "--set optimizers=sgd,momentum,adagrad,adam,rmsprop,nesterov), sigmoid "
+                    "and tanh (init: --set activations=relu,sigmoid,tanh), sweeps "
+                    "(overfitting: --set 'dropout_sweep=[0.1,0.3,0.5]'). Experiments: "
                     + "; ".join(f"{name}: {e.title}" for name, e in EXPERIMENTS.items()),
     )
     parser.add_argument("name", choices=list(EXPERIMENTS), help="the experiment")
@@ -29,8 +33,9 @@ def _add_experiment(subparsers: argparse._SubParsersAction) -> None:
                              "one per core)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         dest="settings",
-                        help="change a setting, VALUE in JSON (--set iters=500 --set "
-                             "'weight_scales=[1, 0.01]'); --show-settings lists them")
+                        help="change a setting, VALUE in JSON or a list of names a,b,c "
+                             "(--set iters=500 --set 'weight_scales=[1, 0.01]' --set "
+                             "activations=relu,tanh); --show-settings lists them")
     parser.add_argument("--show-settings", action="store_true",
                         help="print the experiment's settings (the book's) and stop")
     parser.add_argument("--out", default=None, metavar="DIR",

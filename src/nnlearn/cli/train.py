@@ -57,6 +57,10 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
                              "book does (default: shuffle)")
     parser.add_argument("--eval-every", type=int, default=None, metavar="STEPS",
                         help="steps between accuracy evaluations (default: one epoch)")
+    parser.add_argument("--eval-samples", type=int, default=None, metavar="N",
+                        help="accuracies during training on N evenly spaced training and N test "
+                             "samples, the last test accuracy on the whole test set (default: "
+                             "the whole sets; the convnet preset: 10000)")
     parser.add_argument("--seed", type=int, default=None, help="default: 0")
     parser.add_argument("--dtype", choices=("float32", "float64"), default=None,
                         help="default: float32")
@@ -104,8 +108,8 @@ def _run_train(args: argparse.Namespace) -> int:
     from nnlearn.training.threads import check_threads
 
     keys = ("dataset", "model", "hidden", "activation", "optimizer", "lr", "lr_decay", "batch_size",
-            "epochs", "iters", "sampling", "eval_every", "seed", "dtype", "weight_init",
-            "weight_decay", "dropout", "batchnorm")
+            "epochs", "iters", "sampling", "eval_every", "eval_samples", "seed", "dtype",
+            "weight_init", "weight_decay", "dropout", "batchnorm")
     threads = check_threads(args.threads, "--threads")
     given = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     settings = {**(PRESETS[args.preset] if args.preset else {}), **given}

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from nnlearn.data.datasets import load_mnist
+from nnlearn.training.evaluation import evaluate_accuracy
 from nnlearn.training.trainer import Trainer
 
 #: Where each experiment finds MNIST: ``data_dir`` of its settings, else NNLEARN_DATA_DIR
@@ -47,16 +48,22 @@ def train_rows(
     batches: np.random.Generator,
     *,
     every_step: bool = True,
+    test_curve: bool = True,
     **schedule: Any,
 ) -> list[dict[str, Any]]:
     """Train with :class:`~nnlearn.training.Trainer`; the history as rows of a table.
 
     Each step's row has ``loss`` (when ``every_step``), each evaluation's row
-    ``train_acc`` and ``test_acc``. A run whose loss overflows stops there: its
-    last row gets ``diverged = 1`` at the step that failed (accuracies then mean
-    nothing), every other row ``diverged = 0``.
+    ``train_acc`` and ``test_acc`` with ``train_n`` and ``test_n``, the numbers
+    of samples they were measured on (subsets during training with the
+    schedule's ``eval_samples``; the last test accuracy is on the whole test
+    set). Without ``test_curve`` the test accuracy is measured once, after the
+    last step. A run whose loss overflows stops there: its last row gets
+    ``diverged = 1`` at the step that failed (accuracies then mean nothing),
+    every other row ``diverged = 0``.
     """
-    trainer = Trainer(network, optimizer, *train, *(test or (None, None)), seed=batches,
+    during = test if test_curve else None
+    trainer = Trainer(network, optimizer, *train, *(during or (None, None)), seed=batches,
                       quiet=True, **schedule)
     diverged = False
     try:
@@ -67,11 +74,15 @@ def train_rows(
     if every_step:
         for step, loss in enumerate(history.loss, start=1):
             rows[step] = {"step": step, "loss": loss, "diverged": 0}
+    n_train, n_test = history.metadata["n_eval_train"], history.metadata["n_eval_test"]
     for j, step in enumerate(history.eval_steps):
         row = rows.setdefault(step, {"step": step, "diverged": 0})
-        row["train_acc"] = history.train_acc[j]
+        row.update(train_acc=history.train_acc[j], train_n=n_train)
         if history.test_acc:
-            row["test_acc"] = history.test_acc[j]
+            last = step == trainer.total_steps
+            row.update(test_acc=history.test_acc[j], test_n=len(test[0]) if last else n_test)
+    if test is not None and not test_curve and not diverged:
+        rows[trainer.step].update(test_acc=evaluate_accuracy(network, *test), test_n=len(test[0]))
     if diverged:
         step = trainer.step + 1
         rows[step] = {"step": step, "diverged": 1}
@@ -88,7 +99,8 @@ def subsets(settings: dict[str, Any]) -> tuple[tuple, tuple]:
 #: The settings of an MNIST cell that :func:`mlp_cell` reads.
 MLP_KEYS = ("hidden", "activation", "weight_init", "optimizer", "lr", "batch_size", "iters",
             "epochs", "sampling", "eval_every", "weight_decay", "dropout", "batchnorm",
-            "n_train", "n_test", "dtype", DATA_DIR_SETTING, "every_step")
+            "n_train", "n_test", "eval_samples", "test_curve", "dtype", DATA_DIR_SETTING,
+            "every_step")
 
 
 def mlp_cell(params: dict[str, Any], seed: int) -> list[dict[str, Any]]:
@@ -117,9 +129,9 @@ def mlp_rows(params: dict[str, Any], seed: int, train: tuple, test: tuple | None
               else {"epochs": params["epochs"]})
     return train_rows(
         network, make_optimizer(params["optimizer"], lr=params["lr"]), train, test, batches,
-        every_step=params.get("every_step", True), batch_size=params["batch_size"],
-        sampling=params.get("sampling", "replacement"), eval_every=params.get("eval_every"),
-        **length,
+        every_step=params.get("every_step", True), test_curve=params.get("test_curve", True),
+        batch_size=params["batch_size"], sampling=params.get("sampling", "replacement"),
+        eval_every=params.get("eval_every"), eval_samples=params.get("eval_samples"), **length,
     )
 
 
@@ -132,12 +144,15 @@ def check_mnist(settings: dict[str, Any]) -> None:
             isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden):
         raise ValueError(f"setting hidden must be a list of layer widths >= 1, got {hidden!r}")
     settings["hidden"] = list(hidden)
-    for key in ("batch_size", "iters", "epochs", "eval_every"):
+    for key in ("batch_size", "iters", "epochs", "eval_every", "eval_samples"):
         if settings.get(key) is not None:
             check_int(settings, key)
     for key in ("n_train", "n_test"):
         if settings.get(key) is not None:
             check_int(settings, key, minimum=2 if key == "n_train" else 1)
+    if not isinstance(settings.get("test_curve", True), bool):
+        raise ValueError(f"setting test_curve must be true or false, "
+                         f"got {settings['test_curve']!r}")
     if settings.get("dtype", "float32") not in ("float32", "float64"):
         raise ValueError(f"setting dtype must be 'float32' or 'float64', "
                          f"got {settings['dtype']!r}")

@@ -59,6 +59,10 @@ class Experiment:
         Number of stages; the cells of a stage may depend on the rows of the ones before.
     uses_mnist : bool
         Whether the cells read MNIST (loaded once by the runner before they start).
+    light : bool
+        Whether the whole experiment takes about a second: then its cells run
+        in the calling process whatever ``jobs`` says, since starting worker
+        processes would take longer.
     """
 
     name: ClassVar[str]
@@ -69,6 +73,7 @@ class Experiment:
     default_seeds: ClassVar[int] = 1
     stages: ClassVar[int] = 1
     uses_mnist: ClassVar[bool] = True
+    light: ClassVar[bool] = False
 
     def settings(self, changes: Mapping[str, Any] | None = None, *, quick: bool = False
                  ) -> dict[str, Any]:
@@ -142,9 +147,15 @@ def check_sweep(settings: dict[str, Any], key: str, *, positive: bool = True,
     return checked
 
 
+def _listed(value: Any) -> Any:
+    """``"a,b"`` (as ``--set key=a,b`` gives it) as ``["a", "b"]``; anything else unchanged."""
+    return [name.strip() for name in value.split(",")] if isinstance(value, str) else value
+
+
 def check_names(settings: dict[str, Any], key: str, known: Sequence[str]) -> list[str]:
-    """A non-empty list of names, each one of ``known``, without repeats."""
-    values = settings[key]
+    """A non-empty list of names (or one string of names and commas), each one of ``known``,
+    without repeats."""
+    values = settings[key] = _listed(settings[key])
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
         raise ValueError(f"setting {key} must be a non-empty list of names from "
                          f"{', '.join(known)}, got {values!r}")
@@ -157,9 +168,17 @@ def check_names(settings: dict[str, Any], key: str, known: Sequence[str]) -> lis
     return list(values)
 
 
-def check_rates(settings: dict[str, Any], key: str, known: Sequence[str]) -> dict[str, float]:
-    """A non-empty mapping of names (each one of ``known``) to learning rates > 0."""
-    rates = settings[key]
+def check_rates(settings: dict[str, Any], key: str, known: Sequence[str],
+                defaults: Mapping[str, float] | None = None) -> dict[str, float]:
+    """A non-empty mapping of names (each one of ``known``) to learning rates > 0.
+
+    With ``defaults``, names alone (a list, or one string of names and commas)
+    take their rates from it.
+    """
+    rates = _listed(settings[key])
+    if defaults is not None and isinstance(rates, list):
+        check_names({key: rates}, key, list(defaults))
+        rates = {name: defaults[name] for name in rates}
     if not isinstance(rates, Mapping) or not rates:
         raise ValueError(f"setting {key} must be a non-empty mapping of names from "
                          f"{', '.join(known)} to learning rates, got {rates!r}")

@@ -3,10 +3,12 @@
 The book's ``batch_norm_test.py``: the first 1000 training images,
 784-100-100-100-100-100-10 with ReLU, SGD at 0.01, batches of 100 drawn with
 replacement, 20 epochs, the initial weights :math:`\\mathcal N(0, w^2)` for 16
-scales w from 1 to 1e-4; the book plots the training accuracy, here the test
-accuracy is measured too. A run whose loss overflows is reported as diverged
-(the book's plots show it as accuracy 0.097). Networks with and without batch
-norm of one seed see the same batches.
+scales w from 1 to 1e-4; the book plots the training accuracy on the 1000
+images every epoch, as here; the test accuracy is measured too, once, after
+the last step, on all 10,000 test images (``test_curve=true``: every epoch).
+A run whose loss overflows is reported as diverged (the book's plots show it
+as accuracy 0.097). Networks with and without batch norm of one seed see the
+same batches.
 
 Beside it, the book's ``batch_norm_gradient_check.py``: backprop against the
 numerical gradient of 784-100-100-10 with batch norm, on ``check_batch``
@@ -70,7 +72,8 @@ class BatchNorm(Experiment):
         "epochs": 20,
         "eval_every": None,  # every epoch
         "n_train": 1000,
-        "n_test": None,  # all 10,000 (the book: training accuracy only)
+        "n_test": None,  # all 10,000 (the book: training accuracy only) ...
+        "test_curve": False,  # ... once, at the end
         "weight_scales": np.logspace(0, -4, num=16).tolist(),
         "check_batch": 10,  # the book's 1 is degenerate (see the module's docstring)
         "dtype": "float32",

@@ -93,6 +93,7 @@ class InitHistograms(Experiment):
     }
     quick = {"n_samples": 300}
     uses_mnist = False
+    light = True
 
     def check(self, settings: dict[str, Any]) -> None:
         for key in ("n_samples", "width", "layers", "bins"):

@@ -77,6 +77,7 @@ class OptimizerPaths(Experiment):
     }
     quick = {}
     uses_mnist = False
+    light = True
 
     def check(self, settings: dict[str, Any]) -> None:
         start = settings["start"]

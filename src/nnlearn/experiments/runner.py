@@ -129,7 +129,7 @@ def _run_cells(experiment: Experiment, cells: list[Cell], jobs: int, cells_dir: 
     by_key = {cell.key: cell for cell in cells}
     if len(by_key) != len(cells):
         raise RuntimeError(f"experiment {experiment.name} gave two cells of one name")
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    parallel = Parallel(n_jobs=1 if experiment.light else jobs, return_as="generator_unordered")
     for key, rows in parallel(delayed(_compute)(experiment.name, cell) for cell in cells):
         part = Table(experiment.metrics)
         part.extend(rows)
@@ -170,6 +170,7 @@ def run_experiment(
         Changes to the book's settings (``Experiment.defaults`` lists them).
     jobs : int
         Cells computed at once (worker processes when > 1); -1: one per core.
+        A light experiment (``Experiment.light``) runs in this process.
     overwrite : bool
         Start again in a folder that holds another experiment or other settings.
     progress : bool or text stream

@@ -209,7 +209,9 @@ class LayerNet:
         """Add :math:`\\lambda W` to each weight gradient (new arrays: the layers keep theirs)."""
         if self.weight_decay_lambda:
             for name, W in self._weights.items():
-                grads[name] = grads[name] + self.weight_decay_lambda * W
+                decayed = self.weight_decay_lambda * W
+                decayed += grads[name]
+                grads[name] = decayed
 
     def predict(
         self, x: ArrayLike, train_flg: bool = False, *, check_finite: bool = True

@@ -32,6 +32,8 @@ LABELS = {
     "final_accuracy": ("final accuracy", "최종 정확도"),
     "train_acc": ("train", "훈련 데이터"),
     "test_acc": ("test", "시험 데이터"),
+    "test_subset": ("test ({n:,} images; the last point: all {total:,})",
+                    "시험 데이터 ({n:,}개; 마지막 점: {total:,}개 전체)"),
     "val_acc": ("validation", "검증 데이터"),
     "without": ("{metric}, no regularisation", "{metric}, 정규화 없음"),
     "none": ("no regularisation", "정규화 없음"),

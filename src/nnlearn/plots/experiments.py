@@ -95,11 +95,20 @@ def _init(result: Any, text: Callable[..., str]) -> dict[str, Figure]:
     return {"init": fig}
 
 
+def test_label(table: Any, name: str, text: Callable[..., str]) -> str:
+    """"test", or "test (1,000 images; the last point: all 10,000)" for a curve on a subset."""
+    counts = table.curve(name, "test_n")[1]
+    if counts.size == 0 or np.nanmin(counts) == np.nanmax(counts):
+        return text("test_acc")
+    return text("test_subset", n=int(np.nanmin(counts)), total=int(np.nanmax(counts)))
+
+
 def _accuracy_axes(ax: Axes, result: Any, name: str, text: Callable[..., str]) -> None:
     per_epoch = (result.settings["n_train"] or 60000) // result.settings["batch_size"]
     for k, metric in enumerate(("train_acc", "test_acc")):
         steps, values = result.table.curve(name, metric)
-        band(ax, steps / per_epoch, values, PALETTE[k], text(metric), MARKERS[k])
+        shown = test_label(result.table, name, text) if metric == "test_acc" else text(metric)
+        band(ax, steps / per_epoch, values, PALETTE[k], shown, MARKERS[k])
     ax.set(title=text("overfit_title", name=text(name.split("=")[0], value=name.split("=")[-1]),
                       gap=gap(result.table, name)),
            xlabel=text("epochs"), ylabel=text("accuracy"))
@@ -109,8 +118,9 @@ def _accuracy_axes(ax: Axes, result: Any, name: str, text: Callable[..., str]) -
 
 def _overfitting(result: Any, text: Callable[..., str]) -> dict[str, Figure]:
     settings, table = result.settings, result.table
-    fig = new_figure(figsize=(13.0, 8.0))
-    top, bottom = fig.subfigures(2, 1, height_ratios=(1.1, 1))
+    swept = bool(settings["weight_decay_sweep"] or settings["dropout_sweep"])
+    fig = new_figure(figsize=(13.0, 8.0 if swept else 4.4))
+    top, bottom = fig.subfigures(2, 1, height_ratios=(1.1, 1)) if swept else (fig, None)
     shown = [NONE, label("weight_decay", settings["weight_decay"]),
              label("dropout", settings["dropout"])]
     axes = top.subplots(1, 3, sharey=True)
@@ -118,6 +128,8 @@ def _overfitting(result: Any, text: Callable[..., str]) -> dict[str, Figure]:
         _accuracy_axes(ax, result, name, text)
     low = min(float(np.nanmin(table.curve(name, "test_acc")[1])) for name in shown)
     axes[0].set_ylim(max(0.0, low - 0.05), 1.01)  # zoomed to the data
+    if bottom is None:  # no sweeps: the book's three settings alone
+        return {"overfitting": fig}
     sweeps = bottom.subplots(1, 2, sharey=True)
     for ax, kind in zip(sweeps, ("weight_decay", "dropout"), strict=True):
         values = [value for k, value in regularised(settings) if k == kind]

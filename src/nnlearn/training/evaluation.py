@@ -44,6 +44,26 @@ def as_input(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return x
     return np.divide(x, PIXEL_MAX, dtype=dtype)
 
+def spaced_subset(x: np.ndarray, t: np.ndarray, size: int | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` samples evenly spaced through the ``N`` of ``(x, t)``: rows ``⌊kN / size⌋``.
+
+    Evenly spaced rather than the first ``size``, so that data ordered by
+    class (the spiral) gives every class its share. The whole set, not copied,
+    when ``size`` is None or at least ``N``.
+
+    Examples
+    --------
+    >>> x, t = np.arange(10.0).reshape(10, 1), np.arange(10)
+    >>> spaced_subset(x, t, 4)[1], spaced_subset(x, t, 5)[1], spaced_subset(x, t, 20)[1].size
+    (array([0, 2, 5, 7]), array([0, 2, 4, 6, 8]), 10)
+    """
+    if size is None or size >= len(x):
+        return x, t
+    rows = np.arange(size) * len(x) // size
+    return x[rows], t[rows]
+
+
 #: Largest confusion matrix built, in bytes (int64 counts): 11,585 classes.
 MAX_CONFUSION_BYTES = 2**30
 

@@ -34,7 +34,13 @@ from nnlearn.nn.optimizers import Optimizer
 from nnlearn.training import checkpoints
 from nnlearn.training._interrupt import deferred_interrupt
 from nnlearn.training.config import RunConfig, Schedule, schedule_of
-from nnlearn.training.evaluation import PIXEL_MAX, check_dataset, evaluate_accuracy, input_dtype
+from nnlearn.training.evaluation import (
+    PIXEL_MAX,
+    check_dataset,
+    evaluate_accuracy,
+    input_dtype,
+    spaced_subset,
+)
 from nnlearn.training.history import History
 from nnlearn.training.sampling import BatchSampler
 from nnlearn.training.threads import ThreadPolicy
@@ -48,17 +54,14 @@ def optimizer_name(optimizer: Optimizer) -> str:
     return type(optimizer).__name__.lower()
 
 
-def _trusting(method: Callable) -> Callable:
-    """``method`` told to skip its NaN scan (``check_finite=False``) when it takes that option.
-
-    The Trainer checks its data once; nnlearn's networks would otherwise scan
-    every batch again.
-    """
+def _trusting_options(method: Callable) -> dict[str, bool]:
+    """``{"check_finite": False}`` if ``method`` takes that option (else ``{}``): its NaN scan
+    skipped, since the Trainer checks its data once and the network would scan every batch."""
     try:
         takes_option = "check_finite" in inspect.signature(method).parameters
     except (TypeError, ValueError):  # no signature to read
         takes_option = False
-    return functools.partial(method, check_finite=False) if takes_option else method
+    return {"check_finite": False} if takes_option else {}
 
 
 def largest_product(network: Any, batch_size: int) -> int:
@@ -99,7 +102,7 @@ class Trainer:
         ``load_mnist()`` would have given.
     x_test, t_test : numpy.ndarray, optional
         Test set, evaluated with the training set.
-    epochs, iters, batch_size, sampling, eval_every, lr_decay, seed
+    epochs, iters, batch_size, sampling, eval_every, eval_samples, lr_decay, seed
         The :class:`~nnlearn.training.config.Schedule` of the run (see there);
         or give the whole ``schedule``, or a ``run``
         (:class:`~nnlearn.training.config.RunConfig`, whose schedule is used and
@@ -164,6 +167,7 @@ class Trainer:
         batch_size: int = 100,
         sampling: str = "shuffle",
         eval_every: int | None = None,
+        eval_samples: int | None = None,
         lr_decay: float = 1.0,
         seed: int | np.random.Generator | None = None,
         schedule: Schedule | None = None,
@@ -179,8 +183,9 @@ class Trainer:
         self.network, self.optimizer, self.run_config = network, optimizer, run
         self.schedule = schedule_of(
             run, schedule, optimizer_name(optimizer), optimizer.lr,
-            (batch_size, epochs, iters, sampling, eval_every, lr_decay, seed),
+            (batch_size, epochs, iters, sampling, eval_every, eval_samples, lr_decay, seed),
         )
+        self._predict_options = _trusting_options(network.predict)
         self.x_train, self.t_train = check_dataset(network, x_train, t_train, "train")
         if (x_test is None) != (t_test is None):
             raise ValueError("x_test and t_test must be given together")
@@ -188,6 +193,10 @@ class Trainer:
             (None, None) if x_test is None else check_dataset(network, x_test, t_test, "test")
         )
         n = len(self.x_train)
+        size = self.schedule.eval_samples  # accuracies during training on these subsets
+        self.train_subset = spaced_subset(self.x_train, self.t_train, size)
+        self.test_subset = None if self.x_test is None else spaced_subset(
+            self.x_test, self.t_test, size)
         self.steps_per_epoch = self.schedule.steps_per_epoch(n)
         self.total_steps = self.schedule.total_steps(n)
         self.eval_every = self.schedule.eval_every or self.steps_per_epoch
@@ -226,24 +235,30 @@ class Trainer:
             "steps_per_epoch": self.steps_per_epoch,
             "n_train": len(self.x_train),
             "n_test": 0 if self.x_test is None else len(self.x_test),
+            "n_eval_train": len(self.train_subset[0]),
+            "n_eval_test": 0 if self.test_subset is None else len(self.test_subset[0]),
             **self.metadata,
         }
 
     # ------------------------------------------------------------------ evaluation
 
-    def evaluate(self) -> tuple[float, float | None]:
-        """Train and test accuracy of the network as it is now (test is None without a test set)."""
-        checked = "check_finite" in inspect.signature(self.network.predict).parameters
-        options = {"check_finite": False} if checked else {}
-        train = evaluate_accuracy(self.network, self.x_train, self.t_train, **options)
-        test = None if self.x_test is None else evaluate_accuracy(
-            self.network, self.x_test, self.t_test, **options
-        )
+    def evaluate(self, *, final: bool = False) -> tuple[float, float | None]:
+        """Train and test accuracy of the network as it is now (test is None without a test set).
+
+        Measured on the subsets of ``eval_samples`` (the whole sets without it);
+        ``final``: the test accuracy on the whole test set.
+        """
+        options = self._predict_options
+        train = evaluate_accuracy(self.network, *self.train_subset, **options)
+        test_set = self.test_subset
+        if final and test_set is not None:
+            test_set = (self.x_test, self.t_test)
+        test = None if test_set is None else evaluate_accuracy(self.network, *test_set, **options)
         return train, test
 
     def _record_evaluation(self) -> bool:
         with self.threads.limit():
-            train, test = self.evaluate()
+            train, test = self.evaluate(final=self.step == self.total_steps)
         self.history.record_evaluation(self.step, train, test)
         return any(callback(self) for callback in self.callbacks)
 
@@ -257,7 +272,8 @@ class Trainer:
         shape = (self.schedule.batch_size, *x.shape[1:])
         x_batch = np.empty(shape, input_dtype(network, x))  # reused
         pixels = np.empty(shape, x.dtype) if x.dtype == np.uint8 else None
-        loss_and_gradient = _trusting(network.loss_and_gradient)
+        loss_and_gradient = functools.partial(network.loss_and_gradient,
+                                              **_trusting_options(network.loss_and_gradient))
         step = self.step
         while step < stop and not self._interrupted:
             batch = next_batch()
