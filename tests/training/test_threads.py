@@ -131,11 +131,12 @@ class TestPolicy:
         assert policy.backing_off
         assert [choose_at(0.6), choose_at(1.4)] == [1, 1]  # for BACKOFF = 1 s
         assert choose_at(1.6) == 2 and not policy.backing_off
-        policy.record(2, 50, 0.070)  # slow again (1.4 ms): now 2 s of one thread
-        assert [choose_at(1.7), choose_at(3.5), choose_at(3.8)] == [1, 1, 2]
-        policy.record(2, 50, 0.040)  # faster than one thread: the next slow try backs off 1 s
-        policy.record(2, 50, 0.075)
-        assert [choose_at(4.0), choose_at(4.7), choose_at(4.9)] == [1, 1, 2]  # from 3.8
+        policy.record(2, 50, 0.070)  # 1.4 ms: within the noise (SLOWER = 1.25), no back-off
+        assert not policy.backing_off  # and the next slow try backs off 1 s again
+        policy.record(2, 50, 0.080)  # slow (1.6 ms): 1 s of one thread
+        assert [choose_at(1.7), choose_at(2.5), choose_at(2.7)] == [1, 1, 2]
+        policy.record(2, 50, 0.080)  # slow again at once: now 2 s
+        assert [choose_at(2.8), choose_at(4.6), choose_at(4.8)] == [1, 1, 2]  # from 2.7
 
     def test_backing_off_needs_a_one_thread_pace_and_an_automatic_choice(self, two_cores):
         policy = ThreadPolicy(work=BIG, load=FakeLoad(None, 0.0))

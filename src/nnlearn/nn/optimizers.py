@@ -14,15 +14,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.linalg import blas
 
 from nnlearn._shared.validation import check_non_negative_finite, check_positive_finite
 
 #: Added to the denominator of the adaptive methods, as in the book.
 EPSILON = 1e-7
-
-#: BLAS's ``y <- a x + y`` by dtype: one pass over memory where NumPy needs two.
-_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
 
 
 def _check_fraction(value: Any, name: str) -> float:
@@ -157,10 +153,11 @@ def _check_grad(name: str, grad: Any, param: np.ndarray) -> None:
 
 
 def _add_scaled(y: np.ndarray, a: float, x: ArrayLike, work: np.ndarray) -> None:
-    """:math:`y \\leftarrow y + a x` in place, in one pass where BLAS's axpy can do it.
+    """:math:`y \\leftarrow y + a x` in place, through ``work`` (which may be ``x``).
 
-    Contiguous arrays of one float dtype go through axpy; anything else
-    through ``work`` (which may be ``x``: it is then overwritten).
+    Two NumPy passes. BLAS's axpy does it in one, but SciPy's ``axpy`` runs in
+    SciPy's own copy of OpenBLAS, whose threads then compete with NumPy's for
+    the cores: with two BLAS threads a training step became ten times slower.
 
     Examples
     --------
@@ -168,13 +165,8 @@ def _add_scaled(y: np.ndarray, a: float, x: ArrayLike, work: np.ndarray) -> None
     >>> _add_scaled(y, -0.5, x, np.empty_like(y)); y
     array([1. , 0.5, 0. ], dtype=float32)
     """
-    axpy = _AXPY.get(y.dtype)
-    if (axpy is not None and isinstance(x, np.ndarray) and x.dtype == y.dtype and y.size
-            and y.flags.c_contiguous and x.flags.c_contiguous):
-        axpy(x.reshape(-1), y.reshape(-1), a=a)  # views: y changes in place
-    else:
-        np.multiply(x, a, out=work)
-        y += work
+    np.multiply(x, a, out=work)
+    y += work
 
 
 def _step_by_root(
@@ -319,13 +311,7 @@ class Adam(Optimizer):
 
     The moments are computed as :math:`m \leftarrow \beta_1 m + (1-\beta_1) g` and
     :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2` (the same numbers, to
-    rounding), in place, in nine passes over each parameter's memory and one
-    scratch array: :math:`\beta_1 m`, then :math:`m` by BLAS's axpy
-    (:math:`y \leftarrow a x + y` in one pass); :math:`g^2`, :math:`\beta_2 v`,
-    then :math:`v` by axpy; :math:`\sqrt v`, :math:`+10^{-7}`, the quotient, then
-    :math:`W` by axpy. For the ``fast`` preset's 784 x 256 float32 weights that
-    is about two thirds of the time of the book's twelve NumPy passes
-    (BENCHMARKS.md, "Training, quiet and busy").
+    rounding), in place, with one scratch array and no temporaries.
 
     Examples
     --------

@@ -15,9 +15,9 @@ the measurements in BENCHMARKS.md ("Threads"):
   given (by ``OPENBLAS_NUM_THREADS``, an outer
   :func:`threadpoolctl.threadpool_limits`, or its default of all cores);
 - one thread where the load cannot be measured;
-- one thread for a while after steps with more threads ran slower than the
-  last steps with one (another program took a core between two measurements
-  of the load): :data:`BACKOFF` seconds, doubled after each slow try up to
+- one thread for a while after steps with more threads ran clearly slower
+  (:data:`SLOWER`) than the last steps with one (another program took a core
+  between two measurements of the load): :data:`BACKOFF` seconds, doubled after each slow try up to
   :data:`MOST_BACKOFF`, so that a busy machine costs a few slow blocks of
   steps, not a whole run of them.
 
@@ -54,6 +54,10 @@ INTERVAL = 0.5
 #: after each slow try, up to MOST_BACKOFF.
 BACKOFF = 1.0
 MOST_BACKOFF = 64.0
+#: Steps with more threads count as slow when they take this many times the last one-thread
+#: steps' time: above the noise of a shared machine (blocks of 50 steps vary by 5-15%), far
+#: below the cliff (5-20 times).
+SLOWER = 1.25
 
 
 def check_threads(value: Any, name: str = "threads") -> int | None:
@@ -215,7 +219,8 @@ class ThreadPolicy:
 
     def record(self, threads: int, steps: int, seconds: float) -> None:
         """Report ``steps`` that took ``seconds`` with ``threads``: more threads that were
-        slower per step than one thread last was make the policy back off to one.
+        :data:`SLOWER` times slower per step than one thread last was make the policy back
+        off to one.
 
         Examples
         --------
@@ -230,7 +235,7 @@ class ThreadPolicy:
         pace = seconds / steps
         if threads == 1:
             self._one_pace = pace
-        elif self._one_pace is not None and pace > self._one_pace:
+        elif self._one_pace is not None and pace > SLOWER * self._one_pace:
             self._one_until = self.clock() + self._backoff
             self._backoff = min(2 * self._backoff, MOST_BACKOFF)
         else:
