@@ -59,3 +59,26 @@ def test_an_upward_or_forbidden_import_breaks_a_contract(tmp_path, module, line,
     assert result.returncode != 0, result.stdout
     assert "1 broken" in result.stdout
     assert any(broken in row and "BROKEN" in row for row in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("module", ["nnlearn", "nnlearn.training", "nnlearn.cli"])
+def test_importing_the_core_leaves_the_heavy_libraries_out(module):
+    # SciPy (the curvature tools), joblib (the experiments) and matplotlib (the figures)
+    # load when a command uses them, not with the package
+    code = (f"import sys, {module}; "
+            "print(sorted({'scipy', 'joblib', 'matplotlib'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_lazy_names_resolve_to_their_subpackage_and_unknown_names_fail():
+    import nnlearn
+    from nnlearn.analysis import hessian_trace
+    from nnlearn.experiments import run_experiment
+
+    assert nnlearn.hessian_trace is hessian_trace and nnlearn.run_experiment is run_experiment
+    assert nnlearn.analysis.hvp is nnlearn.hvp
+    assert set(nnlearn.__all__) <= set(dir(nnlearn))
+    with pytest.raises(AttributeError, match="module 'nnlearn' has no attribute 'hesian_trace'"):
+        nnlearn.hesian_trace  # noqa: B018

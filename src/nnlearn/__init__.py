@@ -9,19 +9,9 @@ Hessian-vector products, eigenvalues, trace, density, landscapes) and the
 experiments of chapter 6.
 """
 
-from nnlearn.analysis import (
-    NetworkLoss,
-    SharpnessTracker,
-    dense_hessian,
-    hessian_operator,
-    hessian_trace,
-    hvp,
-    loss_line,
-    loss_surface,
-    spectral_density,
-    step_size_limit,
-    top_eigenvalues,
-)
+import importlib
+from typing import Any
+
 from nnlearn.calculus.derivatives import (
     DerivativeResult,
     derivative,
@@ -33,7 +23,6 @@ from nnlearn.calculus.derivatives import (
 from nnlearn.calculus.descent import DivergenceError, gradient_descent
 from nnlearn.calculus.differentiate import numerical_diff, numerical_gradient
 from nnlearn.data.datasets import load_fashion_mnist, load_mnist, make_spiral
-from nnlearn.experiments import load_experiment, run_experiment
 from nnlearn.functions import (
     cross_entropy_error,
     function_1,
@@ -58,6 +47,35 @@ from nnlearn.nn.two_layer_net import TwoLayerNet
 from nnlearn.training import History, Trainer, confusion_matrix
 
 __version__ = "0.1.0"
+
+#: Names served by a subpackage that is imported on first use: the curvature tools bring
+#: SciPy (30 MB and a quarter of a second), which training, the tour and the book's core
+#: never need.
+_LAZY = {
+    **dict.fromkeys(
+        ("NetworkLoss", "SharpnessTracker", "dense_hessian", "hessian_operator",
+         "hessian_trace", "hvp", "loss_line", "loss_surface", "spectral_density",
+         "step_size_limit", "top_eigenvalues"),
+        "nnlearn.analysis",
+    ),
+    **dict.fromkeys(("load_experiment", "run_experiment"), "nnlearn.experiments"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a lazily served name (or subpackage) on first use (PEP 562)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in ("analysis", "experiments"):
+        value = importlib.import_module(f"nnlearn.{name}")
+    else:
+        raise AttributeError(f"module 'nnlearn' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __all__ = [
     "DivergenceError",
