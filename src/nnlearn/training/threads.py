@@ -53,6 +53,7 @@ INTERVAL = 0.5
 #: Seconds of one thread after steps with more threads were slower than with one; doubled
 #: after each slow try, up to MOST_BACKOFF.
 BACKOFF = 1.0
+#: The longest back-off, in seconds.
 MOST_BACKOFF = 64.0
 #: Steps with more threads count as slow when they take this many times the last one-thread
 #: steps' time: above the noise of a shared machine (blocks of 50 steps vary by 5-15%), far
