@@ -85,13 +85,14 @@ class TestCommandLine:
         assert f"test accuracy on spiral: {history.test_acc[-1]:.4f}" in report
         assert "true    0    1    2" in report
 
-    def test_eval_samples_from_the_command_line(self, tmp_path):
+    def test_eval_samples_from_the_command_line(self, tmp_path, capsys):
         out = tmp_path / "run"
         assert main(["train", "--dataset", "spiral", "--iters", "30", "--eval-samples", "50",
                      "--out", str(out), "--quiet"]) == 0
         meta = History.from_json(out / "history.json").metadata
         assert (meta["eval_samples"], meta["n_eval_train"]) == (50, 50)
         assert meta["n_eval_test"] == 50 < meta["n_test"]
+        assert f"(on 50 of the {meta['n_train']:,} training images)" in capsys.readouterr().out
 
     def test_resume_extends_a_run_like_one_long_run(self, tmp_path, capsys):
         common = ["train", "--dataset", "spiral", "--optimizer", "momentum", "--lr", "0.5",

@@ -143,7 +143,10 @@ def _run_train(args: argparse.Namespace) -> int:
               f"at the end{limit}; wrote {out}/sharpness.png")
     meta = history.metadata
     test = f"  test accuracy {history.test_acc[-1]:.4f}" if history.test_acc else ""
-    print(f"train accuracy {history.train_acc[-1]:.4f}{test}")
+    evaluated, n_train = meta.get("n_eval_train", meta["n_train"]), meta["n_train"]
+    subset = (f" (on {evaluated:,} of the {n_train:,} training images)"
+              if evaluated < n_train else "")
+    print(f"train accuracy {history.train_acc[-1]:.4f}{subset}{test}")
     print(f"wall time {meta['wall_time']:.1f} s  ({meta['train_time']:.1f} s in "
           f"{meta['steps']} steps, {meta['steps_per_second']:.0f} steps/s)")
     print("BLAS threads: " + ", ".join(f"{n} for {steps} steps" for n, steps in sorted(
