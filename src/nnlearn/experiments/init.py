@@ -43,6 +43,24 @@ def setting_label(activation: str, init: str | float) -> str:
     return f"{activation}/{init_label(init)}"
 
 
+def check_inits(settings: dict[str, Any]) -> None:
+    """Check ``settings["inits"]``: a non-empty list of "he", "xavier" or standard deviations
+    > 0, none twice; stored back as a list."""
+    inits = settings["inits"]
+    if isinstance(inits, (str, bytes)) or not isinstance(inits, Sequence) or not inits:
+        raise ValueError(f"setting inits must be a non-empty list of 'he', 'xavier' or "
+                         f"standard deviations, got {inits!r}")
+    for i, init in enumerate(inits):
+        if init not in ("he", "xavier"):
+            if isinstance(init, bool) or not isinstance(init, numbers.Real):
+                raise ValueError(f"setting inits[{i}] must be 'he', 'xavier' or a standard "
+                                 f"deviation > 0, got {init!r}")
+            check_number({f"inits[{i}]": init}, f"inits[{i}]")
+    if len({init_label(init) for init in inits}) != len(inits):
+        raise ValueError(f"setting inits names one initialisation twice: {inits!r}")
+    settings["inits"] = list(inits)
+
+
 class Init(Experiment):
     name = "init"
     title = "Initial weight scales (std 0.01, Xavier, He) on MNIST"
@@ -60,19 +78,7 @@ class Init(Experiment):
         check_mnist(settings)
         check_number(settings, "lr")
         check_names(settings, "activations", list(ACTIVATIONS))
-        inits = settings["inits"]
-        if isinstance(inits, (str, bytes)) or not isinstance(inits, Sequence) or not inits:
-            raise ValueError(f"setting inits must be a non-empty list of 'he', 'xavier' or "
-                             f"standard deviations, got {inits!r}")
-        for i, init in enumerate(inits):
-            if init not in ("he", "xavier"):
-                if isinstance(init, bool) or not isinstance(init, numbers.Real):
-                    raise ValueError(f"setting inits[{i}] must be 'he', 'xavier' or a standard "
-                                     f"deviation > 0, got {init!r}")
-                check_number({f"inits[{i}]": init}, f"inits[{i}]")
-        if len({init_label(init) for init in inits}) != len(inits):
-            raise ValueError(f"setting inits names one initialisation twice: {inits!r}")
-        settings["inits"] = list(inits)
+        check_inits(settings)
 
     def cells(self, settings: Mapping[str, Any], seeds: Sequence[int], stage: int,
               done: Table) -> list[Cell]:

@@ -21,14 +21,13 @@ the layer's statistics (``mean``, ``std``, ``zeros``, ``grad_mean``,
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from nnlearn.experiments.base import Cell, Experiment, check_int, check_names, check_number
-from nnlearn.experiments.init import init_label, setting_label
+from nnlearn.experiments.base import Cell, Experiment, check_int, check_names
+from nnlearn.experiments.init import check_inits, setting_label
 from nnlearn.experiments.table import Table
 from nnlearn.nn.layer_net import ACTIVATIONS
 from nnlearn.nn.layers import Affine
@@ -99,19 +98,7 @@ class InitHistograms(Experiment):
         for key in ("n_samples", "width", "layers", "bins"):
             check_int(settings, key)
         check_names(settings, "activations", list(ACTIVATIONS))
-        inits = settings["inits"]
-        if isinstance(inits, (str, bytes)) or not isinstance(inits, Sequence) or not inits:
-            raise ValueError(f"setting inits must be a non-empty list of 'he', 'xavier' or "
-                             f"standard deviations, got {inits!r}")
-        for i, init in enumerate(inits):
-            if init not in ("he", "xavier") and (isinstance(init, bool) or
-                                                 not isinstance(init, numbers.Real)):
-                raise ValueError(f"setting inits[{i}] must be 'he', 'xavier' or a standard "
-                                 f"deviation > 0, got {init!r}")
-            if init not in ("he", "xavier"):
-                check_number({f"inits[{i}]": init}, f"inits[{i}]")
-        if len({init_label(init) for init in inits}) != len(inits):
-            raise ValueError(f"setting inits names one initialisation twice: {inits!r}")
+        check_inits(settings)
 
     def cells(self, settings: Mapping[str, Any], seeds: Sequence[int], stage: int,
               done: Table) -> list[Cell]:
