@@ -10,7 +10,6 @@ import struct
 import subprocess
 import sys
 import time
-import urllib.error
 
 import numpy as np
 import pytest
@@ -94,18 +93,6 @@ def test_empty_and_huge_declared_sizes(tmp_path, dims, compress, message):
 # --- files checked against the published sha256 -------------------------------------------------
 
 
-@pytest.fixture
-def offline(monkeypatch, tmp_path):
-    monkeypatch.delenv("NNLEARN_DATA_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-
-    def no_network(url, timeout):
-        raise urllib.error.URLError("network is unreachable (test)")
-
-    monkeypatch.setattr(_download, "urlopen", no_network)
-    return tmp_path
-
-
 def fake_dataset(folder, rng=0, *, compress=True):
     rng = np.random.default_rng(rng)
     folder.mkdir(parents=True, exist_ok=True)
@@ -130,8 +117,8 @@ def published(monkeypatch, folder, *, gz=True, content=True, spec_name="MNIST"):
     monkeypatch.setattr(datasets, spec_name, replaced)
 
 
-def test_an_altered_cached_file_is_an_error_that_says_how_to_recover(offline, monkeypatch):
-    cache = offline / "cache" / "nnlearn" / "mnist"
+def test_an_altered_cached_file_is_an_error_that_says_how_to_recover(no_env, monkeypatch):
+    cache = no_env / "cache" / "nnlearn" / "mnist"
     fake_dataset(cache)
     published(monkeypatch, cache)
     load_mnist()  # the published files load
@@ -145,9 +132,9 @@ def test_an_altered_cached_file_is_an_error_that_says_how_to_recover(offline, mo
 
 
 @pytest.mark.parametrize("compress", [True, False])
-def test_recompressed_or_uncompressed_copies_pass_by_their_content(offline, monkeypatch,
+def test_recompressed_or_uncompressed_copies_pass_by_their_content(no_env, monkeypatch,
                                                                    compress):
-    folder = offline / "data"
+    folder = no_env / "data"
     arrays = fake_dataset(folder, compress=compress)
     published(monkeypatch, folder if compress else _gz_twin(folder), gz=False)
     if compress:  # recompress at another level: other bytes, the same content
@@ -171,8 +158,8 @@ def _gz_twin(folder):
     return twin
 
 
-def test_other_files_in_your_folder_load_with_a_warning_naming_them(offline):
-    folder = offline / "data"
+def test_other_files_in_your_folder_load_with_a_warning_naming_them(no_env):
+    folder = no_env / "data"
     fake_dataset(folder)
     with pytest.warns(UnverifiedDataWarning) as record:
         load_mnist(data_dir=folder)
@@ -196,8 +183,8 @@ def test_the_real_mnist_copy_is_verified_by_content(mnist_dir):
             assert read_idx(path, digest=True)[1] == MNIST.content_sha256[name]
 
 
-def test_fashion_mnist_error_names_the_folder_it_looked_in(offline, monkeypatch):
-    env = offline / "env"
+def test_fashion_mnist_error_names_the_folder_it_looked_in(no_env, monkeypatch):
+    env = no_env / "env"
     env.mkdir()
     monkeypatch.setenv("NNLEARN_DATA_DIR", str(env))
     with pytest.raises(FileNotFoundError) as info:
