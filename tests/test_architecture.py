@@ -80,5 +80,13 @@ def test_lazy_names_resolve_to_their_subpackage_and_unknown_names_fail():
     assert nnlearn.hessian_trace is hessian_trace and nnlearn.run_experiment is run_experiment
     assert nnlearn.analysis.hvp is nnlearn.hvp
     assert set(nnlearn.__all__) <= set(dir(nnlearn))
+    assert "importlib" not in dir(nnlearn) and "Any" not in dir(nnlearn)
     with pytest.raises(AttributeError, match="module 'nnlearn' has no attribute 'hesian_trace'"):
         nnlearn.hesian_trace  # noqa: B018
+
+
+def test_every_name_that_dir_shows_can_be_got():
+    import nnlearn
+
+    for name in dir(nnlearn):
+        assert getattr(nnlearn, name) is not None, name

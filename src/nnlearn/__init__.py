@@ -66,7 +66,7 @@ def __getattr__(name: str) -> Any:
     """Import a lazily served name (or subpackage) on first use (PEP 562)."""
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
-    elif name in ("analysis", "experiments"):
+    elif name in _SUBPACKAGES:
         value = importlib.import_module(f"nnlearn.{name}")
     else:
         raise AttributeError(f"module 'nnlearn' has no attribute {name!r}")
@@ -74,8 +74,13 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+#: The subpackages reachable as attributes after ``import nnlearn`` (the last two on first use).
+_SUBPACKAGES = ("calculus", "data", "functions", "nn", "training", "analysis", "experiments")
+
+
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    """The public names (what tab completion offers), not the helpers imported here."""
+    return sorted({*__all__, *_SUBPACKAGES, "__version__"})
 
 __all__ = [
     "DivergenceError",
