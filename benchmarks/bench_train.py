@@ -397,10 +397,9 @@ def _floor(trainer, steps: int) -> dict[str, float]:
 
     layer = trainer.network.layers[0]
     W = trainer.network.params["W1"]
-    kept = layer._kept if layer.columns is not None else None
-    if kept is None:
+    if layer.columns is None:
         raise RuntimeError("the fast preset's first layer used every column")
-    rows = W[layer.columns]
+    kept, rows = layer._kept, W[layer.columns]
     dout = np.random.default_rng(0).standard_normal((kept.shape[0], W.shape[1]), np.float32)
     tic = time.thread_time()
     for _ in range(steps):
